@@ -1,0 +1,152 @@
+import { z } from 'zod';
+
+/**
+ * The single source of truth for configuration: the `[tool.mlhygiene]` table and the editor's
+ * `mlhygiene.*` settings are both described here, and package.json's settings are generated from
+ * `editorSettingsContribution()` (a test keeps them equal).
+ */
+
+export const SEVERITY_VALUES = ['off', 'hint', 'information', 'warning', 'error'] as const;
+const severity = z.enum(SEVERITY_VALUES);
+const stringList = z.array(z.string());
+
+/** Each key is validated on its own, so one bad value does not discard the rest. */
+export const projectKeys = {
+  select: stringList,
+  'extend-select': stringList,
+  ignore: stringList,
+  'per-file-ignores': z.record(z.string(), stringList),
+  exclude: stringList,
+  'extend-exclude': stringList,
+  severity: z.record(z.string(), severity),
+  profile: z.enum(['production', 'exploration']),
+  'allowed-path-prefixes': stringList,
+  'logger-names': stringList,
+  'tracking-calls': stringList,
+  'print-allowed-in-main': z.boolean(),
+  'seed-value': z.number().int(),
+} as const;
+
+export type ProjectKey = keyof typeof projectKeys;
+export type ProjectConfig = { [K in ProjectKey]?: z.infer<(typeof projectKeys)[K]> };
+
+/** Options handed to rules; defaults apply where the project says nothing. */
+export interface RuleOptions {
+  allowedPathPrefixes: string[];
+  loggerNames: string[];
+  trackingCalls: string[];
+  printAllowedInMain: boolean;
+  seedValue: number;
+}
+
+export const DEFAULT_RULE_OPTIONS: RuleOptions = {
+  allowedPathPrefixes: [],
+  loggerNames: ['logger', 'log', 'logging', '_logger', '_log', 'LOGGER', 'LOG'],
+  trackingCalls: [],
+  printAllowedInMain: true,
+  seedValue: 42,
+};
+
+interface EditorSetting {
+  schema: z.ZodType;
+  default: unknown;
+  description: string;
+  enumDescriptions?: string[];
+  scope?: 'resource' | 'window';
+}
+
+export const editorSettings = {
+  'mlhygiene.enable': {
+    schema: z.boolean(),
+    default: true,
+    description: 'Lint Python files and notebooks with ML Hygiene.',
+  },
+  'mlhygiene.run': {
+    schema: z.enum(['onType', 'onSave']),
+    default: 'onType',
+    description: 'Lint while typing or only when a file is saved.',
+    enumDescriptions: ['Lint as you type (debounced).', 'Lint when the document is saved.'],
+  },
+  'mlhygiene.select': {
+    schema: stringList,
+    default: [],
+    description:
+      'Rules to run, by code, code prefix or name (e.g. "MLH3", "hardcoded-secret"). When not empty it replaces the `select` of pyproject.toml.',
+  },
+  'mlhygiene.ignore': {
+    schema: stringList,
+    default: [],
+    description: 'Rules to switch off, by code, code prefix or name, on top of pyproject.toml.',
+  },
+  'mlhygiene.severity': {
+    schema: z.record(z.string(), severity),
+    default: {},
+    description: 'Severity per rule code or name, e.g. {"MLH201": "error"}. Overrides pyproject.toml.',
+  },
+  'mlhygiene.fixAllOnSave': {
+    schema: z.boolean(),
+    default: false,
+    description: 'Offer `source.fixAll.mlhygiene` (safe fixes only) to "editor.codeActionsOnSave".',
+  },
+  'mlhygiene.trace.server': {
+    schema: z.enum(['off', 'messages', 'verbose']),
+    default: 'off',
+    description: 'Traces the communication between VS Code and the ML Hygiene language server.',
+    scope: 'window',
+  },
+} satisfies Record<string, EditorSetting>;
+
+export type EditorSettingKey = keyof typeof editorSettings;
+
+export interface EditorSettings {
+  enable: boolean;
+  run: 'onType' | 'onSave';
+  select: string[];
+  ignore: string[];
+  severity: Record<string, (typeof SEVERITY_VALUES)[number]>;
+  fixAllOnSave: boolean;
+}
+
+export const DEFAULT_EDITOR_SETTINGS: EditorSettings = {
+  enable: true,
+  run: 'onType',
+  select: [],
+  ignore: [],
+  severity: {},
+  fixAllOnSave: false,
+};
+
+/**
+ * Reads the editor's `mlhygiene` section leniently: a bad value is reported and its default used,
+ * so a typo in settings.json never stops linting.
+ */
+export function sanitizeEditorSettings(raw: unknown): { settings: EditorSettings; problems: string[] } {
+  const problems: string[] = [];
+  const section = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const settings: Record<string, unknown> = { ...DEFAULT_EDITOR_SETTINGS };
+  for (const key of Object.keys(DEFAULT_EDITOR_SETTINGS)) {
+    if (section[key] === undefined) continue;
+    const spec = editorSettings[`mlhygiene.${key}` as EditorSettingKey];
+    const parsed = spec.schema.safeParse(section[key]);
+    if (parsed.success) settings[key] = parsed.data;
+    else problems.push(`mlhygiene.${key}: ${parsed.error.issues[0]?.message ?? 'invalid value'}; using the default`);
+  }
+  return { settings: settings as unknown as EditorSettings, problems };
+}
+
+/** The `contributes.configuration.properties` object package.json must hold. */
+export function editorSettingsContribution(): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [key, spec] of Object.entries(editorSettings) as [string, EditorSetting][]) {
+    const json = z.toJSONSchema(spec.schema) as Record<string, unknown>;
+    delete json.$schema;
+    out[key] = {
+      ...json,
+      default: spec.default,
+      ...(spec.enumDescriptions ? { enumDescriptions: spec.enumDescriptions } : {}),
+      scope: spec.scope ?? 'resource',
+      markdownDescription: spec.description,
+    };
+  }
+  return out;
+}

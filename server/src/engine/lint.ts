@@ -1,0 +1,108 @@
+import type { Tree } from 'web-tree-sitter';
+import { loadPython, parsePython } from '../parsing/runtime';
+import { LineIndex } from '../parsing/positions';
+import { SemanticModel } from '../semantic/model';
+import type { Family, Fix, ReportInput, RuleContext, Severity } from '../rules/types';
+import { activeRules, type LintSettings } from './selection';
+import { notebookSource, type SourceFile } from './source';
+import { collectSuppressions, isSuppressed } from './suppressions';
+
+export interface Finding {
+  code: string;
+  name: string;
+  family: Family;
+  message: string;
+  severity: Severity;
+  /** Offsets in the linted text (a notebook's virtual module). */
+  start: number;
+  end: number;
+  fixes: Fix[];
+}
+
+export interface LintResult {
+  file: SourceFile;
+  findings: Finding[];
+  /** Rules that threw, with the error; the other rules' findings are still reported. */
+  internalErrors: { code: string; error: string }[];
+  lines: LineIndex;
+}
+
+export interface LintOptions {
+  /** A tree for `file.text` (already parsed, e.g. incrementally); the caller keeps ownership. */
+  tree?: Tree;
+}
+
+export async function ensureEngine(): Promise<void> {
+  await loadPython();
+}
+
+function cellHasSyntaxError(text: string): boolean {
+  const tree = parsePython(text);
+  try {
+    return tree.rootNode.hasError;
+  } finally {
+    tree.delete();
+  }
+}
+
+/**
+ * A notebook whose module has syntax errors is rebuilt with each broken cell left out, so that an
+ * unclosed bracket in one cell cannot swallow the cells after it.
+ */
+function prepare(file: SourceFile, given?: Tree): { file: SourceFile; tree: Tree; owned: boolean } {
+  const tree = given ?? parsePython(file.text);
+  if (!file.notebook || !tree.rootNode.hasError) return { file, tree, owned: !given };
+  if (!given) tree.delete();
+  const { cells, ignore } = file.notebook;
+  const rebuilt = notebookSource(file.path, cells, ignore, cellHasSyntaxError);
+  return { file: rebuilt, tree: parsePython(rebuilt.text), owned: true };
+}
+
+/** Lints one file. Requires `ensureEngine()` to have completed. */
+export function lint(input: SourceFile, settings: LintSettings, options: LintOptions = {}): LintResult {
+  const { file, tree, owned } = prepare(input, options.tree);
+  const lines = new LineIndex(file.text);
+  const result: LintResult = { file, findings: [], internalErrors: [], lines };
+  try {
+    const rules = activeRules(settings, file.path, file.scope, file.notebook?.ignore);
+    const runnable = rules.filter(({ rule }) => !rule.triggers || rule.triggers.some((t) => file.text.includes(t)));
+    if (runnable.length === 0) return result;
+    const semantic = new SemanticModel(tree);
+    const suppressions = collectSuppressions(semantic, lines);
+    const ignoredCells = new Set(
+      file.notebook?.module.cells.filter((c) => c.tags.includes('mlhygiene-ignore')).map((c) => c.cellIndex),
+    );
+    for (const { rule, severity } of runnable) {
+      const report = (input: ReportInput) => {
+        const start = input.node?.startIndex ?? input.start ?? 0;
+        const end = input.node?.endIndex ?? input.end ?? start;
+        if (isSuppressed(suppressions, rule.code, lines.lineOf(start))) return;
+        const cell = file.notebook?.module.cellAt(start);
+        if (cell && ignoredCells.has(cell.cellIndex)) return;
+        result.findings.push({
+          code: rule.code,
+          name: rule.name,
+          family: rule.family,
+          message: input.message,
+          severity: input.severity && severity === rule.severity[file.scope] ? input.severity : severity,
+          start,
+          end,
+          fixes: input.fixes ?? [],
+        });
+      };
+      const context: RuleContext = { file, semantic, options: settings.options, report };
+      try {
+        const visitors = rule.create(context);
+        for (const [type, visit] of Object.entries(visitors)) {
+          for (const node of semantic.nodes(type)) visit(node);
+        }
+      } catch (error) {
+        result.internalErrors.push({ code: rule.code, error: (error as Error).stack ?? String(error) });
+      }
+    }
+    result.findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
+    return result;
+  } finally {
+    if (owned) tree.delete();
+  }
+}

@@ -1,0 +1,101 @@
+import picomatch from 'picomatch';
+import { relative } from 'node:path';
+import type { LoadedProjectConfig } from '../config/load';
+import { DEFAULT_RULE_OPTIONS, type EditorSettings, type RuleOptions } from '../config/schema';
+import { RULES } from '../rules';
+import type { Rule, Scope, Severity } from '../rules/types';
+
+/** The configuration that applies to one project folder, resolved against the rule index. */
+export interface LintSettings {
+  selected: ReadonlySet<string>;
+  severity: ReadonlyMap<string, Severity>;
+  perFileIgnores: { matches: (relativePath: string) => boolean; codes: Set<string> }[];
+  root?: string;
+  options: RuleOptions;
+  profile?: 'production' | 'exploration';
+  /** Problems found while resolving: unknown rule selectors and the like. */
+  messages: string[];
+}
+
+export interface ActiveRule {
+  rule: Rule;
+  severity: Severity;
+}
+
+/** Expands a selector (`ALL`, `MLH`, `MLH2`, `MLH201`, `hardcoded-absolute-path`) to rule codes. */
+export function expandSelector(selector: string): string[] {
+  const s = selector.trim();
+  if (s.toUpperCase() === 'ALL') return RULES.map((r) => r.code);
+  const upper = s.toUpperCase();
+  if (/^MLH\d*$/.test(upper)) return RULES.filter((r) => r.code.startsWith(upper)).map((r) => r.code);
+  const byName = RULES.find((r) => r.name === s.toLowerCase());
+  return byName ? [byName.code] : [];
+}
+
+function expandAll(selectors: readonly string[] | undefined, messages: string[], where: string): string[] {
+  const codes: string[] = [];
+  for (const selector of selectors ?? []) {
+    const expanded = expandSelector(selector);
+    if (expanded.length === 0) messages.push(`${where}: unknown rule "${selector}"`);
+    codes.push(...expanded);
+  }
+  return codes;
+}
+
+export function resolveSettings(project: LoadedProjectConfig, editor?: EditorSettings): LintSettings {
+  const messages = project.messages.map((m) => `${m.file}: ${m.message}`);
+  const config = project.config;
+  const where = project.file ?? 'settings';
+  const base =
+    editor && editor.select.length > 0
+      ? expandAll(editor.select, messages, 'mlhygiene.select')
+      : config.select
+        ? expandAll(config.select, messages, where)
+        : RULES.map((r) => r.code);
+  const selected = new Set([...base, ...expandAll(config['extend-select'], messages, where)]);
+  for (const code of expandAll(config.ignore, messages, where)) selected.delete(code);
+  for (const code of expandAll(editor?.ignore, messages, 'mlhygiene.ignore')) selected.delete(code);
+
+  const severity = new Map<string, Severity>();
+  for (const [source, table] of [
+    [where, config.severity],
+    ['mlhygiene.severity', editor?.severity],
+  ] as const) {
+    for (const [selector, level] of Object.entries(table ?? {})) {
+      for (const code of expandAll([selector], messages, source)) severity.set(code, level);
+    }
+  }
+
+  const perFileIgnores = Object.entries(config['per-file-ignores'] ?? {}).map(([glob, selectors]) => ({
+    matches: picomatch(glob, { dot: true, matchBase: !glob.includes('/') }),
+    codes: new Set(expandAll(selectors, messages, where)),
+  }));
+
+  const options: RuleOptions = {
+    allowedPathPrefixes: config['allowed-path-prefixes'] ?? DEFAULT_RULE_OPTIONS.allowedPathPrefixes,
+    loggerNames: config['logger-names'] ?? DEFAULT_RULE_OPTIONS.loggerNames,
+    trackingCalls: config['tracking-calls'] ?? DEFAULT_RULE_OPTIONS.trackingCalls,
+    printAllowedInMain: config['print-allowed-in-main'] ?? DEFAULT_RULE_OPTIONS.printAllowedInMain,
+    seedValue: config['seed-value'] ?? DEFAULT_RULE_OPTIONS.seedValue,
+  };
+  return { selected, severity, perFileIgnores, root: project.root, options, profile: config.profile, messages };
+}
+
+/** The rules that run on a file, with the severity each reports at. */
+export function activeRules(settings: LintSettings, path: string, scope: Scope, extraIgnores: readonly string[] = []): ActiveRule[] {
+  const relativePath = settings.root ? relative(settings.root, path).split('\\').join('/') : path;
+  const ignored = new Set<string>(extraIgnores.flatMap((s) => expandSelector(s)));
+  for (const entry of settings.perFileIgnores) {
+    if (entry.matches(relativePath)) for (const code of entry.codes) ignored.add(code);
+  }
+  const active: ActiveRule[] = [];
+  for (const rule of RULES) {
+    if (!settings.selected.has(rule.code) || ignored.has(rule.code)) continue;
+    // A scope where the rule is off by default (tests, for most rules) stays off: an override
+    // changes how loud a rule is, not where it applies; per-file-ignores decide where.
+    if (rule.severity[scope] === 'off') continue;
+    const severity = settings.severity.get(rule.code) ?? rule.severity[scope];
+    if (severity !== 'off') active.push({ rule, severity });
+  }
+  return active;
+}

@@ -1,0 +1,47 @@
+import { basename } from 'node:path';
+import { buildVirtualModule, type NotebookCellInput, type VirtualModule } from '../parsing/notebook';
+import type { Scope } from '../rules/types';
+
+/** What the engine lints: a script's text, or a notebook's code cells joined into one module. */
+export interface SourceFile {
+  /** File system path (or a URI path for unsaved documents); used for scope and config. */
+  path: string;
+  scope: Scope;
+  /** The Python text that is parsed: the file, or the notebook's virtual module. */
+  text: string;
+  notebook?: {
+    module: VirtualModule;
+    cells: readonly NotebookCellInput[];
+    /** Rule codes or names switched off by the notebook's metadata. */
+    ignore: readonly string[];
+  };
+}
+
+const TEST_FILE = /^(test_.*\.py|.*_test\.py|conftest\.py)$/;
+
+export function scopeOf(path: string): Scope {
+  if (path.endsWith('.ipynb')) return 'notebook';
+  const segments = path.split(/[\\/]/);
+  if (TEST_FILE.test(basename(path)) || segments.slice(0, -1).some((s) => s === 'tests' || s === 'test')) {
+    return 'test';
+  }
+  return 'script';
+}
+
+export function pythonSource(path: string, text: string): SourceFile {
+  return { path, scope: scopeOf(path), text };
+}
+
+export function notebookSource(
+  path: string,
+  cells: readonly NotebookCellInput[],
+  ignore: readonly string[] = [],
+  hasSyntaxError?: (cellText: string) => boolean,
+): SourceFile {
+  const module = buildVirtualModule(cells, hasSyntaxError);
+  return { path, scope: 'notebook', text: module.text, notebook: { module, cells, ignore } };
+}
+
+export function isLintablePath(path: string): boolean {
+  return path.endsWith('.py') || path.endsWith('.ipynb');
+}

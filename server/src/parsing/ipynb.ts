@@ -1,0 +1,136 @@
+import { findNodeAtLocation, parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import type { CellKind, NotebookCellInput } from './notebook';
+
+/** A notebook file that cannot be read as nbformat 4; the message names what is wrong. */
+export class NotebookFormatError extends Error {}
+
+export interface IpynbCell extends NotebookCellInput {
+  /** Whether `source` was stored as a list of lines (the usual form) or one string. */
+  sourceIsList: boolean;
+}
+
+export interface IpynbNotebook {
+  cells: IpynbCell[];
+  /** `metadata.mlhygiene.ignore` of the notebook. */
+  ignore: string[];
+  /** The original file text, kept so that writes touch only changed cells. */
+  raw: string;
+  root: JsonNode;
+}
+
+function describeJsonError(raw: string, error: ParseError): string {
+  const before = raw.slice(0, error.offset);
+  const line = before.split('\n').length;
+  const column = error.offset - before.lastIndexOf('\n');
+  return `invalid JSON at line ${line}, column ${column}`;
+}
+
+function asObject(value: unknown): Record<string, unknown> | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function sourceText(value: unknown, where: string): { text: string; isList: boolean } {
+  if (typeof value === 'string') return { text: value, isList: false };
+  if (Array.isArray(value) && value.every((line) => typeof line === 'string')) {
+    return { text: value.join(''), isList: true };
+  }
+  if (value === undefined) return { text: '', isList: true };
+  throw new NotebookFormatError(`${where}: "source" must be a string or a list of strings`);
+}
+
+export function parseIpynb(raw: string): IpynbNotebook {
+  const errors: ParseError[] = [];
+  const root = parseTree(raw, errors, { allowTrailingComma: false, disallowComments: true });
+  if (errors.length > 0 || !root) {
+    throw new NotebookFormatError(errors[0] ? describeJsonError(raw, errors[0]) : 'empty file');
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch (error) {
+    throw new NotebookFormatError(`invalid JSON: ${(error as Error).message}`);
+  }
+  const notebook = asObject(data);
+  if (!notebook) throw new NotebookFormatError('the top level is not a JSON object');
+  const major = notebook.nbformat;
+  if (typeof major !== 'number') throw new NotebookFormatError('missing "nbformat"');
+  if (major < 4) {
+    throw new NotebookFormatError(`nbformat ${major} is not supported (nbformat 4 is required)`);
+  }
+  if (!Array.isArray(notebook.cells)) throw new NotebookFormatError('missing "cells" list');
+  const cells = notebook.cells.map((value, index): IpynbCell => {
+    const where = `cell ${index + 1}`;
+    const cell = asObject(value);
+    if (!cell) throw new NotebookFormatError(`${where} is not an object`);
+    const type = cell.cell_type;
+    const kind: CellKind = type === 'code' ? 'code' : type === 'markdown' ? 'markdown' : 'raw';
+    const source = sourceText(cell.source, where);
+    const tags = asObject(cell.metadata)?.tags;
+    return {
+      kind,
+      source: source.text,
+      sourceIsList: source.isList,
+      tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
+    };
+  });
+  const ignore = asObject(asObject(notebook.metadata)?.mlhygiene)?.ignore;
+  return {
+    cells,
+    ignore: Array.isArray(ignore) ? ignore.filter((t): t is string => typeof t === 'string') : [],
+    raw,
+    root,
+  };
+}
+
+/** Splits a cell's text into nbformat's list form: every line keeps its line break. */
+export function splitSourceLines(text: string): string[] {
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+
+/** The indentation used for the elements of a JSON array node, read off the original text. */
+function elementIndent(raw: string, node: JsonNode): string | undefined {
+  const first = node.children?.[0];
+  if (!first) return undefined;
+  const lineStart = raw.lastIndexOf('\n', first.offset) + 1;
+  const indent = raw.slice(lineStart, first.offset);
+  return /^[ \t]*$/.test(indent) ? indent : undefined;
+}
+
+function serializeSource(raw: string, node: JsonNode, text: string, asList: boolean): string {
+  if (!asList) return JSON.stringify(text);
+  const lines = splitSourceLines(text);
+  if (lines.length === 0) return '[]';
+  const indent = elementIndent(raw, node);
+  if (indent === undefined) return JSON.stringify(lines);
+  const lineStart = raw.lastIndexOf('\n', node.offset) + 1;
+  const closingIndent = /^[ \t]*/.exec(raw.slice(lineStart))?.[0] ?? '';
+  const eol = raw.includes('\r\n') ? '\r\n' : '\n';
+  const body = lines.map((line) => indent + JSON.stringify(line)).join(',' + eol);
+  return `[${eol}${body}${eol}${closingIndent}]`;
+}
+
+/**
+ * Writes new sources for some cells back into the original JSON text. Only the `source` values of
+ * those cells change; every other byte of the file, including untouched cells, stays as it was.
+ */
+export function replaceCellSources(notebook: IpynbNotebook, changes: Map<number, string>): string {
+  const edits: { offset: number; length: number; text: string }[] = [];
+  for (const [cellIndex, text] of changes) {
+    const cell = notebook.cells[cellIndex];
+    const node = findNodeAtLocation(notebook.root, ['cells', cellIndex, 'source']);
+    if (!cell || !node) throw new NotebookFormatError(`cell ${cellIndex + 1} has no "source"`);
+    edits.push({
+      offset: node.offset,
+      length: node.length,
+      text: serializeSource(notebook.raw, node, text, node.type === 'array'),
+    });
+  }
+  edits.sort((a, b) => b.offset - a.offset);
+  let out = notebook.raw;
+  for (const edit of edits) {
+    out = out.slice(0, edit.offset) + edit.text + out.slice(edit.offset + edit.length);
+  }
+  return out;
+}

@@ -1,0 +1,229 @@
+import { LineIndex, type Position } from './positions';
+
+/**
+ * A notebook is linted as one Python module: its code cells, masked, joined by a newline. IPython
+ * syntax is masked with placeholders of the same length so every offset in a cell equals the offset
+ * in the virtual module minus the cell's start; cells in another language are left out.
+ */
+export type CellKind = 'code' | 'markdown' | 'raw';
+
+export interface NotebookCellInput {
+  kind: CellKind;
+  source: string;
+  /** Cell metadata tags, such as `mlhygiene-ignore`. */
+  tags?: readonly string[];
+}
+
+export interface CellSpan {
+  /** Zero-based position among all cells, markdown included; VS Code shows it plus one. */
+  cellIndex: number;
+  /** Offset of the cell's first character in the virtual module. */
+  start: number;
+  /** The cell's original source. */
+  source: string;
+  lines: LineIndex;
+  /** Why the cell is not part of the program (a non-Python cell magic, a syntax error). */
+  skipped?: string;
+  tags: readonly string[];
+}
+
+export type MagicKind = 'line-magic' | 'shell' | 'help' | 'cell-magic';
+
+export interface MaskedMagic {
+  kind: MagicKind;
+  /** Virtual-module offsets of the masked text. */
+  start: number;
+  end: number;
+  /** The original IPython text that was masked. */
+  text: string;
+}
+
+export interface CellLocation {
+  cellIndex: number;
+  position: Position;
+}
+
+/** Cell magics whose body is Python; every other cell magic holds another language. */
+const PYTHON_BODY_CELL_MAGICS = new Set([
+  'time',
+  'timeit',
+  'capture',
+  'prun',
+  'debug',
+  'memit',
+  'mprun',
+  'python',
+  'python3',
+  'ipython',
+  'autoreload',
+]);
+
+const HELP_LINE = /^\s*(?:\?{1,2}[\w.]+(?:\(\))?|[\w.]+(?:\(\))?\?{1,2})\s*$/;
+const ASSIGNED_MAGIC = /^(\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*)([!%].*)$/;
+
+function placeholder(text: string): string {
+  // Same length, a valid expression statement, and no line break is added or removed.
+  return text.replace(/[^\r\n]/g, '_');
+}
+
+/** Counts triple quotes on a line to know whether the next line starts inside a string. */
+function togglesTripleString(line: string, open: string | undefined): string | undefined {
+  let state = open;
+  for (let i = 0; i < line.length; i++) {
+    const quote = line.startsWith('"""', i) ? '"""' : line.startsWith("'''", i) ? "'''" : undefined;
+    if (!state && line[i] === '#') break;
+    if (!quote) continue;
+    if (!state) state = quote;
+    else if (state === quote) state = undefined;
+    i += 2;
+  }
+  return state;
+}
+
+interface MaskResult {
+  text: string;
+  magics: { kind: MagicKind; start: number; end: number; text: string }[];
+  skipped?: string;
+}
+
+/** Masks IPython syntax in one cell; offsets in the result are cell-relative. */
+export function maskCell(source: string): MaskResult {
+  const lines = new LineIndex(source);
+  const magics: MaskResult['magics'] = [];
+  let out = '';
+  let cursor = 0;
+  const mask = (start: number, end: number, kind: MagicKind) => {
+    out += source.slice(cursor, start) + placeholder(source.slice(start, end));
+    magics.push({ kind, start, end, text: source.slice(start, end) });
+    cursor = end;
+  };
+
+  const first = lines.lineText(0);
+  const cellMagic = /^%%([\w.]+)/.exec(first.trimStart());
+  if (cellMagic) {
+    if (!PYTHON_BODY_CELL_MAGICS.has(cellMagic[1])) {
+      return { text: placeholder(source), magics: [], skipped: `%%${cellMagic[1]} cell` };
+    }
+    mask(lines.lineStart(0), lines.lineEnd(0), 'cell-magic');
+  }
+
+  let inString: string | undefined;
+  let continued: MagicKind | undefined;
+  for (let line = cellMagic ? 1 : 0; line < lines.lineCount; line++) {
+    const start = lines.lineStart(line);
+    const end = lines.lineEnd(line);
+    const text = source.slice(start, end);
+    if (continued) {
+      mask(start, end, continued);
+      if (!text.endsWith('\\')) continued = undefined;
+      continue;
+    }
+    if (inString) {
+      inString = togglesTripleString(text, inString);
+      continue;
+    }
+    const indent = text.length - text.trimStart().length;
+    const body = text.slice(indent);
+    let kind: MagicKind | undefined;
+    let from = start + indent;
+    if (body.startsWith('%') || body.startsWith('!')) {
+      kind = body.startsWith('!') ? 'shell' : 'line-magic';
+    } else if (HELP_LINE.test(text)) {
+      kind = 'help';
+    } else {
+      const assigned = ASSIGNED_MAGIC.exec(text);
+      if (assigned) {
+        kind = assigned[2].startsWith('!') ? 'shell' : 'line-magic';
+        from = start + assigned[1].length;
+      }
+    }
+    if (kind) {
+      mask(from, end, kind);
+      if (kind !== 'help' && text.endsWith('\\')) continued = kind;
+      continue;
+    }
+    inString = togglesTripleString(text, undefined);
+  }
+  out += source.slice(cursor);
+  return { text: out, magics };
+}
+
+export class VirtualModule {
+  readonly lines: LineIndex;
+
+  constructor(
+    readonly text: string,
+    readonly cells: CellSpan[],
+    readonly magics: MaskedMagic[],
+    /** Number of cells in the notebook, markdown included. */
+    readonly cellCount: number,
+  ) {
+    this.lines = new LineIndex(text);
+  }
+
+  /** The code cell holding a virtual offset; an offset on a separator belongs to the cell before. */
+  cellAt(offset: number): CellSpan | undefined {
+    let found: CellSpan | undefined;
+    for (const cell of this.cells) {
+      if (cell.skipped) continue;
+      if (cell.start > offset) break;
+      found = cell;
+    }
+    if (found && offset > found.start + found.source.length) return undefined;
+    return found;
+  }
+
+  toCell(offset: number): CellLocation | undefined {
+    const cell = this.cellAt(offset);
+    if (!cell) return undefined;
+    return { cellIndex: cell.cellIndex, position: cell.lines.positionAt(offset - cell.start) };
+  }
+
+  fromCell(location: CellLocation): number | undefined {
+    const cell = this.cells.find((c) => c.cellIndex === location.cellIndex);
+    if (!cell || cell.skipped) return undefined;
+    return cell.start + cell.lines.offsetAt(location.position);
+  }
+
+  cellByIndex(cellIndex: number): CellSpan | undefined {
+    return this.cells.find((c) => c.cellIndex === cellIndex);
+  }
+}
+
+/**
+ * Joins the code cells into one module. `hasSyntaxError` reports whether a cell parsed on its own
+ * has errors; such a cell is left out (blanked) so that it cannot swallow the cells after it.
+ */
+export function buildVirtualModule(
+  cells: readonly NotebookCellInput[],
+  hasSyntaxError?: (cellText: string) => boolean,
+): VirtualModule {
+  let text = '';
+  const spans: CellSpan[] = [];
+  const magics: MaskedMagic[] = [];
+  cells.forEach((cell, cellIndex) => {
+    if (cell.kind !== 'code') return;
+    const masked = maskCell(cell.source);
+    let skipped = masked.skipped;
+    if (!skipped && hasSyntaxError?.(masked.text)) skipped = 'syntax error';
+    const start = text.length;
+    const span: CellSpan = {
+      cellIndex,
+      start,
+      source: cell.source,
+      lines: new LineIndex(cell.source),
+      tags: cell.tags ?? [],
+    };
+    if (skipped) span.skipped = skipped;
+    spans.push(span);
+    // A left-out cell keeps its length and line breaks so later offsets do not move.
+    text += skipped ? cell.source.replace(/[^\r\n]/g, ' ') : masked.text;
+    if (!skipped) {
+      for (const magic of masked.magics) {
+        magics.push({ ...magic, start: start + magic.start, end: start + magic.end });
+      }
+    }
+    text += '\n';
+  });
+  return new VirtualModule(text, spans, magics, cells.length);
+}

@@ -1,0 +1,70 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
+
+/**
+ * The tree-sitter runtime is initialised once per process; every parser shares the one language.
+ * Callers await `loadPython()` before their first parse.
+ */
+let loading: Promise<Language> | undefined;
+let language: Language | undefined;
+
+/** Folders that may hold the runtime and grammar wasm: next to a bundle, or the repository. */
+function candidateDirs(file: string): string[] {
+  const dirs: string[] = [__dirname];
+  for (let dir = __dirname, i = 0; i < 6; i++, dir = dirname(dir)) {
+    dirs.push(join(dir, 'grammars'));
+    dirs.push(join(dir, 'node_modules', 'web-tree-sitter'));
+  }
+  return dirs.filter((dir) => existsSync(join(dir, file)));
+}
+
+export function locateWasm(file: string): string {
+  const found = candidateDirs(file)[0];
+  if (!found) throw new Error(`mlhygiene: cannot find ${file} next to the server or in grammars/`);
+  return join(found, file);
+}
+
+export function loadPython(): Promise<Language> {
+  loading ??= (async () => {
+    const runtime = locateWasm('web-tree-sitter.wasm');
+    await Parser.init({ locateFile: () => runtime });
+    language = await Language.load(readFileSync(locateWasm('tree-sitter-python.wasm')));
+    return language;
+  })();
+  return loading;
+}
+
+export function pythonLanguage(): Language {
+  if (!language) throw new Error('mlhygiene: loadPython() must complete before parsing');
+  return language;
+}
+
+/** A parser bound to Python; cheap to create, freed with `delete()`. */
+export function createParser(): Parser {
+  const parser = new Parser();
+  parser.setLanguage(pythonLanguage());
+  return parser;
+}
+
+let sharedParser: Parser | undefined;
+
+/** Parses a whole source text with the process-wide parser, optionally reusing an edited tree. */
+export function parsePython(text: string, oldTree?: Tree | null): Tree {
+  sharedParser ??= createParser();
+  const tree = sharedParser.parse(text, oldTree ?? null);
+  if (!tree) throw new Error('mlhygiene: tree-sitter returned no tree');
+  return tree;
+}
+
+const queries = new Map<string, Query>();
+
+/** Compiles a query once per process and keeps it. */
+export function compileQuery(source: string): Query {
+  let query = queries.get(source);
+  if (!query) {
+    query = new Query(pythonLanguage(), source);
+    queries.set(source, query);
+  }
+  return query;
+}

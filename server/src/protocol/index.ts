@@ -1,0 +1,27 @@
+/**
+ * The only module the client imports from the server: command ids, the settings section and the
+ * names of custom requests. Keep it free of runtime dependencies.
+ */
+export const EXTENSION_ID = 'mlhygiene';
+export const SERVER_NAME = 'ML Hygiene';
+export const SETTINGS_SECTION = 'mlhygiene';
+export const DIAGNOSTIC_SOURCE = 'mlhygiene';
+export const FIX_ALL_KIND = 'source.fixAll.mlhygiene';
+
+export const Commands = {
+  restartServer: 'mlhygiene.restartServer',
+  showLogs: 'mlhygiene.showLogs',
+  /** Server-side command: applies every safe fix to a document. Argument: `{ uri: string }`. */
+  fixAll: 'mlhygiene.applyFixAll',
+  /** Server-side command: opens a rule's documentation. Argument: rule code. */
+  explainRule: 'mlhygiene.explainRule',
+} as const;
+
+/** Server → client notification with the server's status, shown in the status item. */
+export const StatusNotification = 'mlhygiene/status';
+
+export interface StatusParams {
+  state: 'ok' | 'warning' | 'error';
+  /** One line for the status item tooltip, e.g. a configuration problem. */
+  message?: string;
+}

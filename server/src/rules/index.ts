@@ -1,0 +1,18 @@
+import { hardcodedAbsolutePath } from './hardcodedAbsolutePath';
+import { swallowedException } from './swallowedException';
+import type { Rule } from './types';
+import { unsafeDeserialization } from './unsafeDeserialization';
+import { unversionedModelSave } from './unversionedModelSave';
+
+/** Every rule, sorted by code. A meta test keeps this list complete and in order. */
+export const RULES: readonly Rule[] = [
+  swallowedException,
+  hardcodedAbsolutePath,
+  unsafeDeserialization,
+  unversionedModelSave,
+];
+
+export function findRule(codeOrName: string): Rule | undefined {
+  const key = codeOrName.trim();
+  return RULES.find((r) => r.code === key.toUpperCase() || r.name === key.toLowerCase());
+}

@@ -1,0 +1,248 @@
+import type { Node } from 'web-tree-sitter';
+import { addSetupLines, importLines, indentationAt, insertAt, replaceNode } from '../fixes/edits';
+import { renderValue, type ResolvedValue, type SemanticModel } from '../semantic/model';
+import { callArguments, enclosingStatement, field, unparenthesize } from '../semantic/nodes';
+import { defineRule, py, type Fix, type RuleContext, type Visitors } from './types';
+
+interface SaveApi {
+  /** Position and keyword of the destination argument. */
+  position: number;
+  keyword: string;
+  /** Generic serializers save anything; they count only when the object or file looks like a model. */
+  generic?: boolean;
+}
+
+const FUNCTION_SAVES: Record<string, SaveApi> = {
+  'torch.save': { position: 1, keyword: 'f' },
+  'joblib.dump': { position: 1, keyword: 'filename', generic: true },
+  'pickle.dump': { position: 1, keyword: 'file', generic: true },
+  'cloudpickle.dump': { position: 1, keyword: 'file', generic: true },
+  'dill.dump': { position: 1, keyword: 'file', generic: true },
+  'keras.models.save_model': { position: 1, keyword: 'filepath' },
+  'keras.saving.save_model': { position: 1, keyword: 'filepath' },
+  'tensorflow.saved_model.save': { position: 1, keyword: 'export_dir' },
+  'torch.onnx.export': { position: 2, keyword: 'f' },
+  'safetensors.torch.save_file': { position: 1, keyword: 'filename' },
+  'safetensors.numpy.save_file': { position: 1, keyword: 'filename' },
+  'skops.io.dump': { position: 1, keyword: 'file' },
+};
+
+const MLFLOW_SAVE = /^mlflow\.\w+\.save_model$/;
+
+const METHOD_SAVES: Record<string, SaveApi> = {
+  save_pretrained: { position: 0, keyword: 'save_directory' },
+  save_weights: { position: 0, keyword: 'filepath' },
+  save_model: { position: 0, keyword: 'fname' },
+  save: { position: 0, keyword: 'filepath', generic: true },
+};
+
+const MODEL_NAME = /(model|net|clf|classifier|regressor|estimator|pipeline|pipe|learner|booster|checkpoint|ckpt|weights|encoder|tokenizer|keras|xgb|lgbm|svm|forest)/i;
+const MODEL_EXTENSION = /\.(pt|pth|ckpt|h5|hdf5|keras|pkl|pickle|joblib|onnx|safetensors|bin|model|tflite|pb|skops|cbm|ubj|json)$/i;
+/** A version already written into the literal: `v2`, a date, `1.4.0`, a TF-Serving `/<n>` dir. */
+const LITERAL_VERSION = /(^|[^a-z])v\d+|\d{8}|\d+\.\d+\.\d+|[\\/]\d+[\\/]?$/i;
+
+const REGISTRATION_FUNCTIONS = /^(mlflow(\.\w+)?\.(log_model|log_artifacts?|register_model)|wandb\.(log_artifact|Artifact|save|log_model)|neptune\..*upload.*|clearml\..*upload.*|comet_ml\..*log_model)$/;
+const REGISTRATION_METHODS = new Set([
+  'log_artifact',
+  'log_artifacts',
+  'log_model',
+  'push_to_hub',
+  'upload_artifact',
+  'register_model',
+  'add_file',
+  'add_dir',
+  'upload',
+]);
+
+/** The path a file object was opened with: `open(p, "wb")`, directly or through `with ... as f`. */
+function openedPath(semantic: SemanticModel, expression: Node): Node | undefined {
+  let node = unparenthesize(expression);
+  if (node.type === 'identifier') {
+    const binding = semantic.singleBinding(node);
+    const target = binding?.target.parent;
+    if (binding?.kind === 'assign' && binding.value) node = unparenthesize(binding.value);
+    else if (target?.type === 'as_pattern_target' && target.parent?.type === 'as_pattern') node = target.parent.namedChild(0)!;
+  }
+  if (node.type === 'call' && semantic.calleeName(node) === 'builtins.open') return callArguments(node).positional[0];
+  return undefined;
+}
+
+function isRegistration(semantic: SemanticModel, call: Node, trackingCalls: readonly string[]): boolean {
+  const callee = semantic.calleeName(call);
+  if (callee && (REGISTRATION_FUNCTIONS.test(callee) || trackingCalls.includes(callee))) return true;
+  const method = semantic.methodName(call);
+  return !!method && (REGISTRATION_METHODS.has(method) || trackingCalls.includes(method));
+}
+
+/** The plain string literal that holds the file name, when the value ends in one. */
+function fileNameLiteral(value: ResolvedValue): Node | undefined {
+  const last = value.parts[value.parts.length - 1];
+  if (last?.kind !== 'literal') return undefined;
+  const node = last.node;
+  if (node.type !== 'string' || node.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
+  return node;
+}
+
+function versionFilenameFix(context: RuleContext, literal: Node): Fix | undefined {
+  const open = literal.firstChild!.text;
+  const quote = open.replace(/^[A-Za-z]*/, '');
+  // Triple-quoted and byte strings are left alone.
+  if (quote.length !== 1 || /b/i.test(open)) return undefined;
+  const prefix = open.slice(0, -1).replace(/[uU]/g, '');
+  const content = literal.text.slice(open.length, literal.text.length - 1);
+  const escaped = content.replace(/\{/g, '{{').replace(/\}/g, '}}');
+  const slash = Math.max(escaped.lastIndexOf('/'), escaped.lastIndexOf('\\'));
+  const dot = escaped.lastIndexOf('.');
+  const split = dot > slash + 1 ? dot : escaped.length;
+  const inner = quote === '"' ? "'" : '"';
+  const stamp = `-{time.strftime(${inner}%Y%m%d-%H%M%S${inner})}`;
+  const text = `${prefix}f${quote}${escaped.slice(0, split)}${stamp}${escaped.slice(split)}${quote}`;
+  return {
+    title: 'Add a timestamp to the file name',
+    safety: 'unsafe',
+    edits: [replaceNode(literal, text), ...addSetupLines(context, importLines(context, ['time']))],
+  };
+}
+
+function logArtifactFix(context: RuleContext, call: Node, destination: Node, isDirectory: boolean): Fix | undefined {
+  const { semantic } = context;
+  const tracker = semantic.imports.find((b) => b.qualifiedName === 'mlflow' || b.qualifiedName === 'wandb');
+  if (!tracker) return undefined;
+  const statement = enclosingStatement(call);
+  // A statement sharing its line with a compound header cannot take a line after it.
+  if (statement.parent && statement.parent.type === 'block' && statement.parent.startPosition.row === statement.parent.parent?.startPosition.row) {
+    return undefined;
+  }
+  const indent = indentationAt(context.file.text, statement.startIndex);
+  const name = tracker.target.text;
+  const line =
+    tracker.qualifiedName === 'mlflow'
+      ? `${name}.${isDirectory ? 'log_artifacts' : 'log_artifact'}(${destination.text})`
+      : `${name}.log_artifact(${destination.text}, type="model")`;
+  return {
+    title: `Log the saved model with ${line.split('(')[0]}`,
+    safety: 'unsafe',
+    edits: [insertAt(statement.endIndex, `\n${indent}${line}`)],
+  };
+}
+
+export const unversionedModelSave = defineRule({
+  code: 'MLH401',
+  name: 'unversioned-model-save',
+  family: 'artifacts',
+  severity: { script: 'warning', notebook: 'warning', test: 'off' },
+  fix: 'sometimes',
+  triggers: ['save', 'dump', 'export'],
+  docs: {
+    summary: 'A model is saved to a fixed path with no version and is not logged to a registry.',
+    why:
+      'Every run overwrites `model.pkl`. When the new model misbehaves in production there is no ' +
+      'previous artifact to roll back to, and no way to tell which code, data and parameters produced ' +
+      'the file that is serving. Auditors and on-call engineers need every deployed model to be traceable.',
+    howToFix:
+      'Put a version in the destination (run id, timestamp, epoch/step, git sha), or log the artifact ' +
+      'to a tracker or registry (`mlflow.log_artifact`, `mlflow.<flavor>.log_model`, ' +
+      '`wandb.log_artifact`, `push_to_hub`), or declare the path as a DVC output.',
+    fixSafety:
+      'Both fixes are unsafe: a timestamped file name changes where downstream code finds the model, ' +
+      'and logging an artifact uploads it to the tracking server.',
+    options: '`tracking-calls` (list): extra function or method names that register an artifact.',
+    examples: {
+      invalid: [
+        py`
+          import torch
+
+          torch.save(model.state_dict(), "checkpoints/model.pt")
+        `,
+        py`
+          import joblib
+
+          MODEL_PATH = "models/churn_model.joblib"
+          joblib.dump(clf, MODEL_PATH)
+        `,
+        py`
+          import pickle
+
+          with open("model.pkl", "wb") as f:
+              pickle.dump(model, f)
+        `,
+        py`
+          model.save_pretrained("outputs/bert-finetuned")
+        `,
+      ],
+      valid: [
+        py`
+          import torch
+
+          torch.save(model.state_dict(), f"checkpoints/model-epoch{epoch}.pt")
+        `,
+        py`
+          import mlflow
+          import joblib
+
+          joblib.dump(clf, "model.joblib")
+          mlflow.log_artifact("model.joblib")
+        `,
+        py`
+          import joblib
+
+          joblib.dump(clf, args.output_path)
+        `,
+        py`
+          import pickle
+
+          with open("results.pkl", "wb") as f:
+              pickle.dump(scores, f)
+        `,
+      ],
+    },
+  },
+  create(context): Visitors {
+    const { semantic, options } = context;
+    const registered = semantic.nodes('call').some((call) => isRegistration(semantic, call, options.trackingCalls));
+    // A program that logs or registers its artifacts anywhere is versioned by its tracker.
+    if (registered) return {} satisfies Visitors;
+
+    return {
+      call(call) {
+        const callee = semantic.calleeName(call);
+        const method = semantic.methodName(call);
+        const api = callee
+          ? (FUNCTION_SAVES[callee] ?? (MLFLOW_SAVE.test(callee) ? { position: 1, keyword: 'path' } : undefined))
+          : method
+            ? METHOD_SAVES[method]
+            : undefined;
+        // Only calls that save a model artifact.
+        if (!api) return;
+        const args = callArguments(call);
+        const destination = args.keywords.get(api.keyword) ?? args.positional[api.position];
+        if (!destination) return;
+        const pathNode = openedPath(semantic, destination) ?? destination;
+        const value = semantic.resolveValue(pathNode);
+        // A destination with any part we cannot resolve (CLI argument, config, run id) is not fixed.
+        if (!value || value.parts.some((p) => p.kind === 'hole')) return;
+        const path = renderValue(value);
+        // A version already written into the path counts.
+        if (LITERAL_VERSION.test(path) || /:\/\//.test(path)) return;
+        if (api.generic) {
+          const saved = callee ? args.positional[0] : field(field(call, 'function'), 'object');
+          const objectName = saved ? unparenthesize(saved).text : '';
+          // Generic serializers count only for model-like objects or file names.
+          if (!MODEL_NAME.test(objectName) && !MODEL_NAME.test(path.split(/[\\/]/).pop() ?? '')) return;
+          if (!callee && !MODEL_EXTENSION.test(path) && !MODEL_NAME.test(objectName)) return;
+        }
+        const isDirectory = !/\.\w+$/.test(path);
+        const literal = fileNameLiteral(value);
+        const fixes = [
+          literal ? versionFilenameFix(context, literal) : undefined,
+          logArtifactFix(context, call, pathNode, isDirectory),
+        ].filter((f): f is Fix => !!f);
+        context.report({
+          node: destination,
+          message: `Model saved to the fixed path "${path}": the next run overwrites it; add a version (run id, timestamp, epoch) or log it to a model registry`,
+          fixes,
+        });
+      },
+    };
+  },
+});

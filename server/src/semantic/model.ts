@@ -1,0 +1,498 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import { callArguments, field, isConstantFalse, SCOPE_TYPES, unparenthesize } from './nodes';
+
+/**
+ * What the rules know about a module beyond its syntax: which imported thing each name means, and
+ * the value of names that are bound once. Built in one iterative pass over the tree, which also
+ * yields the live nodes (code under `if False:` / `if 0:` is dead and left out) for rule dispatch.
+ */
+
+export type BindingKind = 'assign' | 'import' | 'parameter' | 'definition' | 'other';
+
+export interface Binding {
+  kind: BindingKind;
+  /** The identifier that is bound. */
+  target: Node;
+  /** For a plain `name = value` or `name: T = value`: the value. */
+  value?: Node;
+  /** For imports: the qualified name the local name stands for. */
+  qualifiedName?: string;
+}
+
+export type PathPart = { kind: 'literal'; text: string; node: Node } | { kind: 'hole'; node: Node };
+
+/** A string value followed through simple local values; unknown parts are holes. */
+export interface ResolvedValue {
+  parts: PathPart[];
+  /** Identifiers that were followed to reach the value, in order. */
+  via: Node[];
+  /** True when a `pathlib.Path` was built along the way. */
+  isPath: boolean;
+}
+
+/** Modules that are better known by another name; the canonical name is what rules match. */
+const MODULE_ALIASES: Record<string, string> = {
+  'sklearn.externals.joblib': 'joblib',
+  cPickle: 'pickle',
+  _pickle: 'pickle',
+  'tensorflow.keras': 'keras',
+  'tf_keras': 'keras',
+};
+
+const BUILTINS = new Set([
+  'open',
+  'print',
+  'eval',
+  'exec',
+  'compile',
+  'str',
+  'int',
+  'float',
+  'input',
+  '__import__',
+]);
+
+const MODULE_SCOPE = -1;
+
+function canonical(qualified: string): string {
+  for (const [from, to] of Object.entries(MODULE_ALIASES)) {
+    if (qualified === from || qualified.startsWith(from + '.')) {
+      return to + qualified.slice(from.length);
+    }
+  }
+  return qualified;
+}
+
+function decodeEscapes(text: string): string {
+  return text.replace(/\\(["'\\nt])/g, (_m, c: string) =>
+    c === 'n' ? '\n' : c === 't' ? '\t' : c,
+  );
+}
+
+export class SemanticModel {
+  /** Live nodes in pre-order, grouped by type, for rule dispatch. */
+  readonly nodesByType = new Map<string, Node[]>();
+  readonly imports: Binding[] = [];
+  private readonly scopes = new Map<number, Map<string, Binding[]>>();
+  /** Qualified names of every imported module and member, for cheap "is X imported" checks. */
+  readonly importedModules = new Set<string>();
+
+  constructor(readonly tree: Tree) {
+    this.collect(tree.rootNode);
+  }
+
+  nodes(type: string): readonly Node[] {
+    return this.nodesByType.get(type) ?? [];
+  }
+
+  /** Whether any import in the program comes from this top-level package. */
+  importsPackage(pkg: string): boolean {
+    for (const name of this.importedModules) {
+      if (name === pkg || name.startsWith(pkg + '.')) return true;
+    }
+    return false;
+  }
+
+  private collect(root: Node): void {
+    const cursor = root.walk();
+    try {
+      let descend = true;
+      for (;;) {
+        if (descend) {
+          const node = cursor.currentNode;
+          if (this.isDeadBlock(node, cursor.currentFieldName)) {
+            descend = false;
+          } else {
+            this.visit(node);
+            if (cursor.gotoFirstChild()) continue;
+          }
+        }
+        if (cursor.gotoNextSibling()) {
+          descend = true;
+          continue;
+        }
+        if (!cursor.gotoParent()) break;
+        descend = false;
+      }
+    } finally {
+      cursor.delete();
+    }
+  }
+
+  private isDeadBlock(node: Node, fieldName: string | null): boolean {
+    if (fieldName !== 'consequence' || node.type !== 'block') return false;
+    return isConstantFalse(field(node.parent, 'condition'));
+  }
+
+  private visit(node: Node): void {
+    let list = this.nodesByType.get(node.type);
+    if (!list) this.nodesByType.set(node.type, (list = []));
+    list.push(node);
+    switch (node.type) {
+      case 'import_statement':
+        this.visitImport(node);
+        break;
+      case 'import_from_statement':
+        this.visitImportFrom(node);
+        break;
+      case 'assignment':
+        this.visitAssignment(node);
+        break;
+      case 'augmented_assignment':
+        this.bindTargets(field(node, 'left'), 'other');
+        break;
+      case 'for_statement':
+      case 'for_in_clause':
+        this.bindTargets(field(node, 'left'), 'other');
+        break;
+      case 'as_pattern_target':
+        this.bindTargets(node.namedChild(0), 'other');
+        break;
+      case 'named_expression':
+        this.bindTargets(field(node, 'name'), 'other');
+        break;
+      case 'function_definition':
+      case 'class_definition':
+        this.bindTargets(field(node, 'name'), 'definition', undefined, node.parent ?? undefined);
+        break;
+      case 'parameters':
+      case 'lambda_parameters':
+        this.visitParameters(node);
+        break;
+      case 'global_statement':
+      case 'nonlocal_statement':
+        for (const name of node.namedChildren) if (name) this.bindTargets(name, 'other');
+        break;
+    }
+  }
+
+  private addBinding(binding: Binding, scopeFrom?: Node): void {
+    const scope = this.scopeId(scopeFrom ?? binding.target);
+    let names = this.scopes.get(scope);
+    if (!names) this.scopes.set(scope, (names = new Map()));
+    const name = binding.target.text;
+    const list = names.get(name);
+    if (list) list.push(binding);
+    else names.set(name, [binding]);
+  }
+
+  private bindTargets(target: Node | null, kind: BindingKind, value?: Node, scopeFrom?: Node): void {
+    if (!target) return;
+    if (target.type === 'identifier') {
+      this.addBinding({ kind, target, value }, scopeFrom);
+      return;
+    }
+    if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list'].includes(target.type)) {
+      for (const child of target.namedChildren) if (child) this.bindTargets(child, 'other');
+    } else if (target.type === 'list_splat_pattern' || target.type === 'parenthesized_expression') {
+      this.bindTargets(target.namedChild(0), 'other');
+    }
+  }
+
+  private visitAssignment(node: Node): void {
+    const right = field(node, 'right');
+    // `a = b = value` nests assignments; each target gets the innermost value.
+    let value = right;
+    while (value && value.type === 'assignment') value = field(value, 'right');
+    this.bindTargets(field(node, 'left'), 'assign', value ?? undefined);
+  }
+
+  private visitParameters(node: Node): void {
+    for (const param of node.namedChildren) {
+      if (!param) continue;
+      const name =
+        param.type === 'identifier'
+          ? param
+          : (field(param, 'name') ??
+            param.namedChildren.find((c) => c?.type === 'identifier') ??
+            null);
+      if (name?.type === 'identifier') this.addBinding({ kind: 'parameter', target: name });
+    }
+  }
+
+  private visitImport(node: Node): void {
+    for (const name of node.childrenForFieldName('name')) {
+      if (name.type === 'aliased_import') {
+        const module = field(name, 'name')!.text;
+        const alias = field(name, 'alias');
+        if (alias) this.addImport(alias, canonical(module));
+      } else {
+        // `import a.b.c` binds `a`, which then resolves attribute by attribute.
+        const module = name.text;
+        const first = name.namedChild(0) ?? name;
+        this.importedModules.add(canonical(module));
+        this.addImport(first, first.text);
+      }
+    }
+  }
+
+  private visitImportFrom(node: Node): void {
+    const moduleNode = field(node, 'module_name');
+    if (!moduleNode) return;
+    const module = moduleNode.text;
+    for (const name of node.childrenForFieldName('name')) {
+      const imported = name.type === 'aliased_import' ? field(name, 'name')! : name;
+      const local = name.type === 'aliased_import' ? field(name, 'alias')! : name;
+      if (!local || local.type !== 'identifier' && local.type !== 'dotted_name') continue;
+      const localId = local.type === 'dotted_name' ? local.namedChild(0)! : local;
+      this.addImport(localId, canonical(`${module}.${imported.text}`));
+    }
+  }
+
+  private addImport(target: Node, qualifiedName: string): void {
+    const binding: Binding = { kind: 'import', target, qualifiedName };
+    this.imports.push(binding);
+    this.importedModules.add(qualifiedName);
+    this.addBinding(binding);
+  }
+
+  /** The id of the function, lambda or class whose scope holds a node; -1 for the module. */
+  scopeId(node: Node): number {
+    for (let current = node.parent; current; current = current.parent) {
+      if ((SCOPE_TYPES as readonly string[]).includes(current.type)) {
+        // A function's own name and its decorators belong to the enclosing scope.
+        if (current.type !== 'lambda' && field(current, 'name')?.id === node.id) continue;
+        return current.id;
+      }
+    }
+    return MODULE_SCOPE;
+  }
+
+  /** Bindings visible for a name used at `node`: its function's, else the module's. */
+  bindingsOf(name: string, at: Node): readonly Binding[] {
+    const local = this.scopes.get(this.scopeId(at))?.get(name);
+    if (local) return local;
+    return this.scopes.get(MODULE_SCOPE)?.get(name) ?? [];
+  }
+
+  /** The only binding of a name, when it is bound exactly once. */
+  singleBinding(name: Node): Binding | undefined {
+    const bindings = this.bindingsOf(name.text, name);
+    return bindings.length === 1 ? bindings[0] : undefined;
+  }
+
+  /** The value expression a name stands for, when it is bound once by a plain assignment. */
+  valueOf(name: Node): Node | undefined {
+    const binding = this.singleBinding(name);
+    return binding?.kind === 'assign' ? binding.value : undefined;
+  }
+
+  /**
+   * The dotted name an expression refers to, with imports and aliases resolved: `th.load` →
+   * `torch.load`, `L` after `from torch import load as L` → `torch.load`, `open` → `builtins.open`.
+   */
+  qualifiedName(expression: Node | null | undefined, depth = 0): string | undefined {
+    if (!expression || depth > 8) return undefined;
+    const node = unparenthesize(expression);
+    if (node.type === 'identifier') {
+      const bindings = this.bindingsOf(node.text, node);
+      if (bindings.length === 0) return BUILTINS.has(node.text) ? `builtins.${node.text}` : undefined;
+      const imports = bindings.filter((b) => b.kind === 'import');
+      if (imports.length === bindings.length && new Set(imports.map((b) => b.qualifiedName)).size === 1) {
+        return imports[0].qualifiedName;
+      }
+      // `load = torch.load` binds a name once to something that resolves.
+      if (bindings.length === 1 && bindings[0].kind === 'assign' && bindings[0].value) {
+        const value = unparenthesize(bindings[0].value);
+        if (value.type === 'attribute' || value.type === 'identifier') {
+          return this.qualifiedName(value, depth + 1);
+        }
+      }
+      return undefined;
+    }
+    if (node.type === 'attribute') {
+      const base = this.qualifiedName(field(node, 'object'), depth + 1);
+      const attr = field(node, 'attribute');
+      return base && attr ? canonical(`${base}.${attr.text}`) : undefined;
+    }
+    return undefined;
+  }
+
+  /** The qualified name of the function a call invokes. */
+  calleeName(call: Node): string | undefined {
+    return this.qualifiedName(field(call, 'function'));
+  }
+
+  /** The attribute name of a method call: `model.save(...)` → `save`. */
+  methodName(call: Node): string | undefined {
+    const fn = field(call, 'function');
+    return fn?.type === 'attribute' ? field(fn, 'attribute')?.text : undefined;
+  }
+
+  /** The literal value of a plain string (no interpolation), or undefined. */
+  stringLiteral(expression: Node | null | undefined): string | undefined {
+    const value = this.resolveValue(expression);
+    if (!value || value.parts.some((p) => p.kind === 'hole')) return undefined;
+    return value.parts.map((p) => (p.kind === 'literal' ? p.text : '')).join('');
+  }
+
+  /** Follows names bound once to a value; returns the final expression. */
+  followName(expression: Node, depth = 0): Node {
+    const node = unparenthesize(expression);
+    if (node.type !== 'identifier' || depth > 10) return node;
+    const value = this.valueOf(node);
+    return value ? this.followName(value, depth + 1) : node;
+  }
+
+  /**
+   * Resolves an expression to a string made of literal parts and holes, following names bound once,
+   * f-strings, `+`, `os.path.join`, `Path(...)`, `Path / "x"`, `str(...)` and `os.path.expanduser`.
+   */
+  resolveValue(expression: Node | null | undefined, depth = 0, seen = new Set<number>()): ResolvedValue | undefined {
+    if (!expression || depth > 12) return undefined;
+    const node = unparenthesize(expression);
+    const hole = (n: Node): ResolvedValue => ({ parts: [{ kind: 'hole', node: n }], via: [], isPath: false });
+    switch (node.type) {
+      case 'string':
+        return this.resolveString(node, depth, seen);
+      case 'concatenated_string': {
+        const parts = node.namedChildren.map((c) => this.resolveString(c!, depth, seen));
+        return joinValues(parts);
+      }
+      case 'identifier': {
+        if (seen.has(node.id)) return hole(node);
+        const value = this.valueOf(node);
+        if (!value) return hole(node);
+        seen.add(node.id);
+        const resolved = this.resolveValue(value, depth + 1, seen);
+        if (!resolved) return hole(node);
+        return { ...resolved, via: [node, ...resolved.via] };
+      }
+      case 'binary_operator': {
+        const operator = node.childForFieldName('operator')?.text;
+        const left = this.resolveValue(field(node, 'left'), depth + 1, seen);
+        const right = this.resolveValue(field(node, 'right'), depth + 1, seen);
+        if (!left || !right) return undefined;
+        if (operator === '+') return joinValues([left, right]);
+        if (operator === '/' && left.isPath) {
+          const joined = joinPaths([left, right]);
+          return joined ? { ...joined, isPath: true } : undefined;
+        }
+        return undefined;
+      }
+      case 'call':
+        return this.resolveCall(node, depth, seen);
+      default:
+        return undefined;
+    }
+  }
+
+  private resolveCall(node: Node, depth: number, seen: Set<number>): ResolvedValue | undefined {
+    const callee = this.calleeName(node);
+    const args = callArguments(node);
+    const resolveArgs = () => args.positional.map((a) => this.resolveValue(a, depth + 1, seen));
+    if (callee === 'os.path.join' || callee === 'posixpath.join') {
+      if (args.star.length > 0) return undefined;
+      return joinPaths(resolveArgs());
+    }
+    if (callee === 'pathlib.Path' || callee === 'pathlib.PurePath' || callee === 'pathlib.PosixPath' || callee === 'pathlib.WindowsPath') {
+      if (args.positional.length === 0) return undefined;
+      const joined = joinPaths(resolveArgs());
+      return joined ? { ...joined, isPath: true } : undefined;
+    }
+    if (callee === 'builtins.str' || callee === 'os.path.expanduser' || callee === 'os.fspath' || callee === 'os.path.abspath' || callee === 'os.path.normpath') {
+      return args.positional.length === 1 ? this.resolveValue(args.positional[0], depth + 1, seen) : undefined;
+    }
+    // `Path("x").resolve()`, `.expanduser()`, `.absolute()` keep the path they were given.
+    const fn = field(node, 'function');
+    const method = this.methodName(node);
+    if (fn?.type === 'attribute' && method && ['resolve', 'expanduser', 'absolute', 'as_posix'].includes(method)) {
+      const base = this.resolveValue(field(fn, 'object'), depth + 1, seen);
+      if (base?.isPath) return base;
+    }
+    return undefined;
+  }
+
+  private resolveString(node: Node, depth: number, seen: Set<number>): ResolvedValue | undefined {
+    if (node.type !== 'string') return undefined;
+    const start = node.firstChild;
+    const prefix = (start?.text ?? '').replace(/["']/g, '').toLowerCase();
+    if (prefix.includes('b')) return undefined;
+    const raw = prefix.includes('r');
+    const parts: PathPart[] = [];
+    for (const child of node.namedChildren) {
+      if (!child) continue;
+      if (child.type === 'string_content') {
+        parts.push({ kind: 'literal', text: raw ? child.text : decodeEscapes(child.text), node });
+      } else if (child.type === 'interpolation') {
+        const inner = field(child, 'expression');
+        const value = inner && !field(child, 'format_specifier') && !field(child, 'type_conversion')
+          ? this.resolveValue(inner, depth + 1, seen)
+          : undefined;
+        if (value) parts.push(...value.parts);
+        else parts.push({ kind: 'hole', node: child });
+      }
+    }
+    return { parts: mergeLiterals(parts), via: [], isPath: false };
+  }
+}
+
+function mergeLiterals(parts: PathPart[]): PathPart[] {
+  const merged: PathPart[] = [];
+  for (const part of parts) {
+    const last = merged[merged.length - 1];
+    if (part.kind === 'literal' && last?.kind === 'literal' && last.node.id === part.node.id) {
+      merged[merged.length - 1] = { ...last, text: last.text + part.text };
+    } else {
+      merged.push(part);
+    }
+  }
+  return merged;
+}
+
+function joinValues(values: (ResolvedValue | undefined)[]): ResolvedValue | undefined {
+  if (values.some((v) => !v)) return undefined;
+  const parts: PathPart[] = [];
+  const via: Node[] = [];
+  for (const value of values) {
+    parts.push(...value!.parts);
+    via.push(...value!.via);
+  }
+  return { parts, via, isPath: values.some((v) => v!.isPath) };
+}
+
+/** `os.path.join` semantics: an absolute component discards what came before it. */
+function joinPaths(values: (ResolvedValue | undefined)[]): ResolvedValue | undefined {
+  if (values.length === 0 || values.some((v) => !v)) return undefined;
+  let start = 0;
+  values.forEach((value, i) => {
+    const first = value!.parts[0];
+    if (i > 0 && first?.kind === 'literal' && first.text.startsWith('/')) start = i;
+  });
+  const kept = values.slice(start).map((value, i, all) => {
+    if (i === all.length - 1) return value!;
+    const last = value!.parts[value!.parts.length - 1];
+    const endsWithSlash = last?.kind === 'literal' && /[\\/]$/.test(last.text);
+    return endsWithSlash ? value! : { ...value!, parts: [...value!.parts, { kind: 'literal' as const, text: '/', node: last?.node ?? value!.parts[0].node }] };
+  });
+  const joined = joinValues(kept);
+  return joined ? { ...joined, parts: mergeAdjacent(joined.parts) } : undefined;
+}
+
+function mergeAdjacent(parts: PathPart[]): PathPart[] {
+  const merged: PathPart[] = [];
+  for (const part of parts) {
+    const last = merged[merged.length - 1];
+    if (part.kind === 'literal' && last?.kind === 'literal') {
+      merged[merged.length - 1] = { ...last, text: last.text + part.text };
+    } else {
+      merged.push(part);
+    }
+  }
+  return merged;
+}
+
+/** The text of a resolved value with holes shown as `{…}`. */
+export function renderValue(value: ResolvedValue): string {
+  return value.parts.map((p) => (p.kind === 'literal' ? p.text : '{…}')).join('');
+}
+
+/** The literal text before the first hole. */
+export function literalPrefix(value: ResolvedValue): string {
+  let text = '';
+  for (const part of value.parts) {
+    if (part.kind === 'hole') break;
+    text += part.text;
+  }
+  return text;
+}

@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { parseIpynb, type IpynbNotebook } from '../parsing/ipynb';
+import { notebookSource, pythonSource, type SourceFile } from '../engine/source';
+
+export interface LoadedFile {
+  source: SourceFile;
+  /** The parsed notebook, kept so fixes can be written back into the same JSON. */
+  notebook?: IpynbNotebook;
+  /** The exact file text, for writing back scripts. */
+  raw: string;
+}
+
+/** Reads a `.py` or `.ipynb` file; throws `NotebookFormatError` for unreadable notebooks. */
+export function loadFile(path: string): LoadedFile {
+  const raw = readFileSync(path, 'utf8');
+  if (path.endsWith('.ipynb')) {
+    const notebook = parseIpynb(raw);
+    return { source: notebookSource(path, notebook.cells, notebook.ignore), notebook, raw };
+  }
+  return { source: pythonSource(path, raw), raw };
+}
