@@ -1,0 +1,77 @@
+import { lint, type Finding, type LintResult } from '../engine/lint';
+import type { LintSettings } from '../engine/selection';
+import { notebookSource, pythonSource, type SourceFile } from '../engine/source';
+import type { Fix, TextEdit } from '../rules/types';
+import { applyEdits, dedupeEdits, overlaps } from './apply';
+
+export const MAX_FIX_ROUNDS = 10;
+
+export interface CellEdit {
+  cellIndex: number;
+  /** Cell-relative offsets. */
+  edit: TextEdit;
+}
+
+/** Splits virtual-module edits into per-cell edits; undefined when an edit crosses cells. */
+export function editsByCell(file: SourceFile, edits: readonly TextEdit[]): CellEdit[] | undefined {
+  const module = file.notebook!.module;
+  const out: CellEdit[] = [];
+  for (const edit of edits) {
+    const cell = module.cellAt(edit.start);
+    if (!cell || cell.skipped || edit.end > cell.start + cell.source.length) return undefined;
+    out.push({ cellIndex: cell.cellIndex, edit: { ...edit, start: edit.start - cell.start, end: edit.end - cell.start } });
+  }
+  return out;
+}
+
+/** Applies edits to a file and rebuilds it; notebooks change cell by cell. */
+export function applyToSource(file: SourceFile, edits: readonly TextEdit[]): SourceFile | undefined {
+  if (!file.notebook) return pythonSource(file.path, applyEdits(file.text, edits));
+  const perCell = editsByCell(file, edits);
+  if (!perCell) return undefined;
+  const cells = file.notebook.cells.map((cell, index) => {
+    const mine = perCell.filter((e) => e.cellIndex === index).map((e) => e.edit);
+    return mine.length ? { ...cell, source: applyEdits(cell.source, mine) } : cell;
+  });
+  return notebookSource(file.path, cells, file.notebook.ignore);
+}
+
+export interface FixAllResult {
+  file: SourceFile;
+  /** Number of fixes applied over all rounds. */
+  applied: number;
+  /** The lint result of the final text. */
+  result: LintResult;
+}
+
+/** Picks one fix per finding, skipping fixes whose edits overlap ones already picked. */
+function pickFixes(findings: readonly Finding[], allowUnsafe: boolean): TextEdit[] {
+  const picked: TextEdit[] = [];
+  for (const finding of findings) {
+    const fix: Fix | undefined = finding.fixes.find((f) => f.safety === 'safe' || allowUnsafe);
+    if (!fix) continue;
+    const edits = dedupeEdits(fix.edits);
+    const fresh = edits.filter((e) => !picked.some((p) => p.start === e.start && p.end === e.end && p.newText === e.newText));
+    if (fresh.some((e) => picked.some((p) => overlaps(p, e)))) continue;
+    picked.push(...fresh);
+  }
+  return picked;
+}
+
+/** Applies fixes until none is left or `MAX_FIX_ROUNDS` rounds have run. */
+export function fixAll(input: SourceFile, settings: LintSettings, options: { unsafe?: boolean } = {}): FixAllResult {
+  let file = input;
+  let applied = 0;
+  let result = lint(file, settings);
+  for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
+    const withFixes = result.findings.filter((f) => f.fixes.length > 0);
+    const edits = pickFixes(withFixes, !!options.unsafe);
+    if (edits.length === 0) break;
+    const next = applyToSource(result.file, edits);
+    if (!next) break;
+    applied += withFixes.filter((f) => f.fixes.some((fix) => fix.edits.some((e) => edits.includes(e)))).length;
+    file = next;
+    result = lint(file, settings);
+  }
+  return { file, applied, result };
+}

@@ -1,0 +1,127 @@
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import type { ConfigLocator } from '../config/load';
+
+/** Folders never worth linting: VCS data, virtualenvs, installed packages, caches, build output. */
+export const DEFAULT_EXCLUDES = [
+  '.bzr', '.direnv', '.eggs', '.git', '.hg', '.svn', '.ipynb_checkpoints', '.mypy_cache', '.nox',
+  '.pytest_cache', '.ruff_cache', '.mlhygiene_cache', '.tox', '.venv', 'venv', '__pycache__',
+  '__pypackages__', '_build', 'build', 'dist', 'node_modules', 'site-packages', '*.egg-info',
+];
+
+export interface DiscoveryProblem {
+  path: string;
+  message: string;
+}
+
+export interface Discovery {
+  files: string[];
+  problems: DiscoveryProblem[];
+}
+
+interface GitignoreLayer {
+  dir: string;
+  rules: Ignore;
+}
+
+function readGitignore(dir: string): GitignoreLayer | undefined {
+  try {
+    const text = readFileSync(join(dir, '.gitignore'), 'utf8');
+    return { dir, rules: ignore().add(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+function ignoredByGit(layers: readonly GitignoreLayer[], path: string, isDir: boolean): boolean {
+  for (const layer of layers) {
+    const rel = relative(layer.dir, path).split('\\').join('/');
+    if (!rel || rel.startsWith('..')) continue;
+    if (layer.rules.ignores(isDir ? `${rel}/` : rel)) return true;
+  }
+  return false;
+}
+
+/**
+ * Finds `.py` and `.ipynb` files under the given paths, honouring `.gitignore` files, the default
+ * excludes and the `exclude` / `extend-exclude` of the configuration that applies to each folder.
+ * Files named explicitly are always included. Symlinked folders are not followed (no loops).
+ */
+export function discoverFiles(paths: readonly string[], configs: ConfigLocator): Discovery {
+  const files = new Set<string>();
+  const problems: DiscoveryProblem[] = [];
+  const excludeMatchers = new Map<string, (rel: string) => boolean>();
+
+  const excludedByConfig = (path: string, name: string): boolean => {
+    const loaded = configs.forFile(path);
+    const key = loaded.file ?? '';
+    let matcher = excludeMatchers.get(key);
+    if (!matcher) {
+      const patterns = [...(loaded.config.exclude ?? DEFAULT_EXCLUDES), ...(loaded.config['extend-exclude'] ?? [])];
+      const match = picomatch(patterns, { dot: true });
+      const matchName = picomatch(patterns.filter((p) => !p.includes('/')), { dot: true });
+      // A bare name (`build`) matches at any depth; a pattern with a slash matches from the root.
+      matcher = (rel: string) => match(rel) || matchName(rel.split('/').pop() ?? rel);
+      excludeMatchers.set(key, matcher);
+    }
+    const rel = loaded.root ? relative(loaded.root, path).split('\\').join('/') : name;
+    return matcher(rel);
+  };
+
+  const walk = (dir: string, layers: GitignoreLayer[]) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      problems.push({ path: dir, message: `cannot read folder: ${(error as Error).message}` });
+      return;
+    }
+    const own = readGitignore(dir);
+    const active = own ? [...layers, own] : layers;
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isSymbolicLink()) continue;
+      const isDir = entry.isDirectory();
+      if (excludedByConfig(path, entry.name) || ignoredByGit(active, path, isDir)) continue;
+      if (isDir) walk(path, active);
+      else if (entry.isFile() && (entry.name.endsWith('.py') || entry.name.endsWith('.ipynb'))) files.add(path);
+    }
+  };
+
+  for (const given of paths) {
+    const path = resolve(given);
+    let stats;
+    try {
+      stats = statSync(path);
+    } catch (error) {
+      problems.push({ path: given, message: `no such file or folder (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+      continue;
+    }
+    if (stats.isDirectory()) walk(path, gitignoreLayersAbove(path));
+    else files.add(path);
+  }
+  return { files: [...files], problems };
+}
+
+/** `.gitignore` files of the folders above a starting folder, up to the repository root. */
+function gitignoreLayersAbove(start: string): GitignoreLayer[] {
+  const layers: GitignoreLayer[] = [];
+  let dir = resolve(start, '..');
+  for (let i = 0; i < 32; i++) {
+    const layer = readGitignore(dir);
+    if (layer) layers.unshift(layer);
+    let isRepoRoot = false;
+    try {
+      isRepoRoot = statSync(join(dir, '.git')).isDirectory();
+    } catch {
+      isRepoRoot = false;
+    }
+    const parent = resolve(dir, '..');
+    if (isRepoRoot || parent === dir) break;
+    dir = parent;
+  }
+  return layers;
+}
