@@ -45,3 +45,11 @@ export function notebookSource(
 export function isLintablePath(path: string): boolean {
   return path.endsWith('.py') || path.endsWith('.ipynb');
 }
+
+/** "line 12", or "cell 4, line 2" in a notebook (cells numbered as VS Code shows them). */
+export function describeLocation(file: SourceFile, offset: number): string {
+  const module = file.notebook?.module;
+  const cell = module?.toCell(offset);
+  if (cell) return `cell ${cell.cellIndex + 1}, line ${cell.position.line + 1}`;
+  return `line ${file.text.slice(0, offset).split(/\r\n|\r|\n/).length}`;
+}

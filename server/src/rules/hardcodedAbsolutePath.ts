@@ -2,13 +2,14 @@ import type { Node } from 'web-tree-sitter';
 import { addSetupLines, importLines, replaceNode } from '../fixes/edits';
 import { literalPrefix, type ResolvedValue } from '../semantic/model';
 import { field } from '../semantic/nodes';
+import { describeLocation } from '../engine/source';
 import { PATH_NAME, pathSinkArguments } from './shared/pathSinks';
 import { defineRule, py, type Fix, type RuleContext } from './types';
 
 /** Locations that are the same on every machine and belong to the system, not to a user. */
 const SYSTEM_PREFIXES = [
   '/dev/', '/proc/', '/sys/', '/etc/', '/usr/', '/bin/', '/sbin/', '/lib/', '/lib64/', '/opt/conda',
-  '/tmp', '/var/tmp', '/var/run/', '/run/',
+  '/tmp', '/var/tmp', '/var/run/', '/var/log/', '/run/',
 ];
 
 /** Names that carry URL routes or API paths, never file system locations. */
@@ -41,7 +42,7 @@ function looksLikeFilesystemPath(text: string, kind: PathKind): boolean {
   return segments.length >= 2 || /\.\w{1,8}$/.test(text);
 }
 
-function envVarName(context: RuleContext, literal: Node, sinkName: string | undefined, text: string): string {
+function envVarName(literal: Node, sinkName: string | undefined, text: string): string {
   const parent = literal.parent;
   let base: string | undefined;
   if (parent?.type === 'assignment' && field(parent, 'left')?.type === 'identifier') base = field(parent, 'left')!.text;
@@ -60,7 +61,7 @@ function envVarName(context: RuleContext, literal: Node, sinkName: string | unde
 function envFix(context: RuleContext, literal: Node, sinkName: string | undefined, text: string): Fix[] {
   // Only a plain literal can be wrapped; an f-string keeps its interpolations.
   if (literal.namedChildren.some((c) => c?.type === 'interpolation')) return [];
-  const name = envVarName(context, literal, sinkName, text);
+  const name = envVarName(literal, sinkName, text);
   return [
     {
       title: `Read the path from the environment variable ${name}`,
@@ -182,15 +183,14 @@ export const hardcodedAbsolutePath = defineRule({
       if (reported.has(literal.id)) return;
       reported.add(literal.id);
       const shown = prefix.length > 80 ? `${prefix.slice(0, 77)}…` : prefix;
-      const line = context.file.text.slice(0, where.startIndex).split('\n').length;
       const sameLine = literal.startPosition.row === where.startPosition.row;
       const target = sinkName
-        ? `reaches ${sinkName}${sameLine ? '' : ` on line ${line}`}`
+        ? `reaches ${sinkName}${sameLine ? '' : ` (${describeLocation(context.file, where.startIndex)})`}`
         : `is assigned to ${assignedName}`;
       context.report({
         node: literal,
         message: `Hardcoded ${describe(kind)} "${shown}" ${target}; read it from configuration or the environment`,
-        fixes: envFix(context, literal, sinkName, prefix),
+        fixes: envFix(context, literal, sinkName, semantic.stringLiteral(literal) ?? first.text),
       });
     };
 

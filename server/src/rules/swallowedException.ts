@@ -16,11 +16,16 @@ const REPORTING_CALLS = new Set([
 ]);
 const CONSTANT_TYPES = new Set(['none', 'true', 'false', 'integer', 'float', 'string', 'unary_operator']);
 
-/** The exception classes an `except` clause names; empty for a bare `except:`. */
-function caughtTypes(clause: Node): Node[] {
+/** The expression after `except` (without `as name`), or null for a bare `except:`. */
+function caughtExpression(clause: Node): Node | null {
   const value = clause.namedChildren.find((c) => c && c.type !== 'block' && c.type !== 'comment');
-  if (!value) return [];
-  const caught = value.type === 'as_pattern' ? value.namedChild(0)! : value;
+  if (!value) return null;
+  return value.type === 'as_pattern' ? value.namedChild(0)! : value;
+}
+
+/** The exception classes an `except` clause names; empty for a bare `except:`. */
+function caughtTypes(caught: Node | null): Node[] {
+  if (!caught) return [];
   const inner = unparenthesize(caught);
   return inner.type === 'tuple' ? inner.namedChildren.filter((c): c is Node => !!c) : [inner];
 }
@@ -64,7 +69,7 @@ function isSwallowingStatement(statement: Node): boolean {
       if (inner.type === 'string') return true;
       if (inner.type === 'assignment') {
         const left = field(inner, 'left');
-        return !!left && ['identifier', 'attribute'].includes(left.type) && isConstant(field(inner, 'right'));
+        return !!left && ['identifier', 'attribute', 'subscript'].includes(left.type) && isConstant(field(inner, 'right'));
       }
       return false;
     }
@@ -114,9 +119,11 @@ function fixes(context: RuleContext, clause: Node, block: Node): Fix[] {
   const clauseIndent = indentationAt(text, clause.startIndex);
   const sameLine = block.startPosition.row === clause.startPosition.row;
   const bodyIndent = sameLine ? clauseIndent + indentUnit(context) : indentationAt(text, first.startIndex);
+  // A one-line handler (`except X: pass`) is split so the body gets its own lines.
+  const colonEnd = block.previousSibling?.endIndex ?? block.startIndex;
   const insertStatement = (statement: string) =>
     sameLine
-      ? insertAt(block.startIndex, `\n${bodyIndent}${statement}\n${bodyIndent}`)
+      ? { start: colonEnd, end: block.startIndex, newText: `\n${bodyIndent}${statement}\n${bodyIndent}` }
       : insertAt(first.startIndex, `${statement}\n${bodyIndent}`);
   const what = functionLabel(clause);
   const logFix: Fix = {
@@ -245,7 +252,9 @@ export const swallowedException = defineRule({
         const block = clause.namedChildren.find((c) => c?.type === 'block');
         // A handler without a body is a syntax error; nothing to judge.
         if (!block) return;
-        const types = caughtTypes(clause);
+        const caught = caughtExpression(clause);
+        const types = caughtTypes(caught);
+        const reportEnd = (caught ?? clause.firstChild ?? clause).endIndex;
         const names = types.map((t) => exceptionName(context, t));
         const broad = types.length === 0 || names.some((n) => BROAD.has(n));
         const statements = bodyStatements(block);
@@ -254,11 +263,11 @@ export const swallowedException = defineRule({
           if (!statements.every(isSwallowingStatement)) return;
           // A body that mentions the exception or logs it handles it.
           if (handles(block, boundName(clause))) return;
-          const caught = types.length === 0 ? 'bare `except:`' : `\`except ${types.map((t) => t.text).join(', ')}\``;
+          const what = caught ? `\`except ${caught.text}\`` : 'bare `except:`';
           context.report({
             start: clause.startIndex,
-            end: (types[types.length - 1] ?? clause.firstChild ?? clause).endIndex,
-            message: `${caught} swallows the error: log it with logger.exception() or re-raise`,
+            end: reportEnd,
+            message: `${what} swallows the error: log it with logger.exception() or re-raise`,
             fixes: fixes(context, clause, block),
           });
           return;
@@ -267,11 +276,11 @@ export const swallowedException = defineRule({
         if (names.some((n) => OPTIONAL_IMPORT_ERRORS.has(n.replace(/^builtins\./, ''))) && guardsImportsOnly(clause)) return;
         // A narrow handler is only a hint, and only when it does nothing at all and says nothing
         // about why (a comment explaining the pass is a decision, not an accident).
-        if (!statements.every(isOnlyPassLike) || statements.some((s) => s.type === 'comment')) return;
+        if (!statements.every(isOnlyPassLike) || clause.descendantsOfType('comment').length > 0) return;
         context.report({
           start: clause.startIndex,
-          end: types[types.length - 1].endIndex,
-          message: `\`except ${types.map((t) => t.text).join(', ')}\` ignores the error silently; log it or handle it`,
+          end: reportEnd,
+          message: `\`except ${caught!.text}\` ignores the error silently; log it or handle it`,
           severity: 'hint',
           fixes: fixes(context, clause, block),
         });
