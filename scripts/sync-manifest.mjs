@@ -28,7 +28,9 @@ if (isDeepStrictEqual(current, properties)) {
   process.exit(0);
 }
 if (checkOnly) {
-  console.error('sync-manifest: package.json settings differ from the schema; run `npm run sync-manifest`.');
+  console.error(
+    'sync-manifest: package.json settings differ from the schema; run `npm run sync-manifest`.',
+  );
   process.exit(1);
 }
 

@@ -1,0 +1,226 @@
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  State,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import {
+  Commands,
+  EXTENSION_ID,
+  SERVER_NAME,
+  SETTINGS_SECTION,
+  StatusNotification,
+  type StatusParams,
+} from '../../server/src/protocol';
+
+/**
+ * The client only starts the language server and wires editor chrome to it: commands, the log
+ * channel and a language status item. Everything about linting lives in the server.
+ */
+
+const SHOW_LOGS = 'Show Logs';
+
+/** Python files on disk, unsaved Python buffers and the Python cells of Jupyter notebooks. */
+const documentSelector: LanguageClientOptions['documentSelector'] = [
+  { scheme: 'file', language: 'python' },
+  { scheme: 'untitled', language: 'python' },
+  { notebook: { notebookType: 'jupyter-notebook' }, language: 'python' },
+];
+
+/** The same documents, in the editor's own selector form, for the status item. */
+const statusSelector: vscode.DocumentSelector = [
+  { scheme: 'file', language: 'python' },
+  { scheme: 'untitled', language: 'python' },
+  { notebookType: 'jupyter-notebook', language: 'python' },
+];
+
+const SEVERITY: Record<StatusParams['state'], vscode.LanguageStatusSeverity> = {
+  ok: vscode.LanguageStatusSeverity.Information,
+  warning: vscode.LanguageStatusSeverity.Warning,
+  error: vscode.LanguageStatusSeverity.Error,
+};
+
+let host: ServerHost | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const log = vscode.window.createOutputChannel(SERVER_NAME, { log: true });
+  const status = createStatusItem();
+  const serverHost = new ServerHost(context, log, status);
+  host = serverHost;
+  context.subscriptions.push(
+    log,
+    status,
+    vscode.commands.registerCommand(Commands.restartServer, () => serverHost.restart()),
+    vscode.commands.registerCommand(Commands.showLogs, () => log.show()),
+  );
+  await serverHost.restart();
+}
+
+export async function deactivate(): Promise<void> {
+  const serverHost = host;
+  host = undefined;
+  await serverHost?.stop();
+}
+
+/**
+ * Owns the current LanguageClient. A client whose start failed cannot be started again, so a
+ * restart always stops the old instance and creates a new one. Starts and stops are queued so
+ * that two quick restarts never leave an orphaned server process.
+ */
+class ServerHost {
+  private client: LanguageClient | undefined;
+  private clientSubscriptions: vscode.Disposable[] = [];
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly status: vscode.LanguageStatusItem,
+  ) {}
+
+  restart(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.stopCurrent();
+      await this.startNew();
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.enqueue(() => this.stopCurrent());
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(step, step);
+    return this.queue;
+  }
+
+  private async startNew(): Promise<void> {
+    const languageClient = createClient(this.context, this.log);
+    this.client = languageClient;
+    this.clientSubscriptions = [
+      languageClient.onDidChangeState(({ newState }) => showClientState(this.status, newState)),
+      languageClient.onNotification(StatusNotification, (params: StatusParams) =>
+        showServerStatus(this.status, params),
+      ),
+    ];
+    try {
+      await languageClient.start();
+    } catch (error) {
+      this.reportStartFailure(error);
+    }
+  }
+
+  private async stopCurrent(): Promise<void> {
+    const languageClient = this.client;
+    this.client = undefined;
+    if (!languageClient) return;
+    // A client still starting cannot be stopped yet; wait for the start to settle first.
+    if (languageClient.state === State.Starting) {
+      await languageClient.start().catch(() => undefined);
+    }
+    try {
+      await languageClient.dispose();
+    } catch (error) {
+      // A client whose start failed has no connection to stop; there is nothing left to clean.
+      this.log.debug(`Stopping the language server: ${describe(error)}`);
+    }
+    for (const subscription of this.clientSubscriptions) subscription.dispose();
+    this.clientSubscriptions = [];
+  }
+
+  /** The message is not awaited, so activation never waits on the user. */
+  private reportStartFailure(error: unknown): void {
+    const reason = describe(error);
+    this.log.error(`The language server could not start: ${reason}`);
+    const message = `${SERVER_NAME}: the language server could not start (${reason}).`;
+    void vscode.window.showErrorMessage(message, SHOW_LOGS).then((choice) => {
+      if (choice === SHOW_LOGS) this.log.show();
+    });
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function createClient(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+): LanguageClient {
+  const serverModule = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: {
+      module: serverModule,
+      transport: TransportKind.ipc,
+      options: { execArgv: ['--nolazy', '--inspect=6009'] },
+    },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector,
+    synchronize: { configurationSection: SETTINGS_SECTION },
+    outputChannel: log,
+    traceOutputChannel: log,
+    middleware: {
+      // Run from the command palette, the fix-all command has no argument: target the active file.
+      executeCommand: (command, args, next) => {
+        if (command === Commands.fixAll && args.length === 0) {
+          const document = vscode.window.activeTextEditor?.document;
+          if (!document) return undefined;
+          const uri = languageClient.code2ProtocolConverter.asUri(document.uri);
+          return next(command, [{ uri }]);
+        }
+        return next(command, args);
+      },
+    },
+  };
+  const languageClient = new LanguageClient(
+    EXTENSION_ID,
+    SERVER_NAME,
+    serverOptions,
+    clientOptions,
+  );
+  return languageClient;
+}
+
+function createStatusItem(): vscode.LanguageStatusItem {
+  const item = vscode.languages.createLanguageStatusItem(EXTENSION_ID, statusSelector);
+  item.name = SERVER_NAME;
+  item.text = SERVER_NAME;
+  item.detail = 'starting';
+  item.busy = true;
+  item.command = { title: SHOW_LOGS, command: Commands.showLogs };
+  return item;
+}
+
+/** Reflects the connection itself: starting, running or stopped. */
+function showClientState(item: vscode.LanguageStatusItem, state: State) {
+  item.busy = state === State.Starting;
+  switch (state) {
+    case State.Starting:
+      item.severity = vscode.LanguageStatusSeverity.Information;
+      item.detail = 'starting';
+      break;
+    case State.Running:
+      item.severity = vscode.LanguageStatusSeverity.Information;
+      item.detail = 'running';
+      break;
+    case State.StartFailed:
+      item.severity = vscode.LanguageStatusSeverity.Error;
+      item.detail = 'failed to start';
+      break;
+    case State.Stopped:
+      item.severity = vscode.LanguageStatusSeverity.Error;
+      item.detail = 'stopped';
+      break;
+  }
+}
+
+/** Reflects what the server reports about itself, such as a configuration problem. */
+function showServerStatus(item: vscode.LanguageStatusItem, params: StatusParams) {
+  item.busy = false;
+  item.severity = SEVERITY[params.state] ?? vscode.LanguageStatusSeverity.Information;
+  item.detail = params.message ?? (params.state === 'ok' ? 'running' : params.state);
+}
