@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigLocator } from '../config/load';
 import { DEFAULT_EDITOR_SETTINGS } from '../config/schema';
 import { ensureEngine, lint, type LintResult } from '../engine/lint';
-import { resolveSettings } from '../engine/selection';
+import { expandSelector, resolveSettings } from '../engine/selection';
 import { fixAll } from '../fixes/fixAll';
 import { NotebookFormatError, replaceCellSources } from '../parsing/ipynb';
 import { RULES, findRule } from '../rules';
@@ -114,7 +114,7 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
   const select = list(values.select);
   const ignore = list(values.ignore);
   for (const selector of [...select, ...ignore]) {
-    if (selector.toUpperCase() !== 'ALL' && !/^MLH\d*$/i.test(selector) && !findRule(selector)) {
+    if (expandSelector(selector).length === 0) {
       throw new UsageError(`unknown rule "${selector}"`);
     }
   }
