@@ -94,5 +94,5 @@ export function formatJson(report: Report): string {
       };
     }),
   );
-  return JSON.stringify({ tool: 'mlhygiene', findings, errors: report.errors, configMessages: report.configMessages, fixed: report.fixed }, null, 2) + '\n';
+  return JSON.stringify({ tool: 'mlhygiene', files: report.files.length, findings, errors: report.errors, configMessages: report.configMessages, fixed: report.fixed }, null, 2) + '\n';
 }

@@ -100,7 +100,11 @@ export function discoverFiles(paths: readonly string[], configs: ConfigLocator):
       problems.push({ path: given, message: `no such file or folder (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
       continue;
     }
-    if (stats.isDirectory()) walk(path, gitignoreLayersAbove(path));
+    if (stats.isDirectory()) {
+      // A folder named explicitly is linted even when an enclosing .gitignore ignores it.
+      const above = gitignoreLayersAbove(path);
+      walk(path, ignoredByGit(above, path, true) ? [] : above);
+    }
     else files.add(path);
   }
   return { files: [...files], problems };

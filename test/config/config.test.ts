@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ConfigLocator } from '../../server/src/config/load';
+import { DEFAULT_EDITOR_SETTINGS, sanitizeEditorSettings } from '../../server/src/config/schema';
+import { activeRules, resolveSettings } from '../../server/src/engine/selection';
+import { ensureEngine, lint } from '../../server/src/engine/lint';
+import { pythonSource } from '../../server/src/engine/source';
+
+describe('configuration', () => {
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mlh-config-'));
+    await ensureEngine();
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const project = (name: string, toml: string) => {
+    const folder = join(dir, name);
+    mkdirSync(join(folder, 'src'), { recursive: true });
+    writeFileSync(join(folder, 'pyproject.toml'), toml);
+    return folder;
+  };
+
+  it('finds the nearest pyproject.toml with a [tool.mlhygiene] table', () => {
+    const folder = project('nearest', '[tool.mlhygiene]\nignore = ["MLH1"]\n');
+    writeFileSync(join(folder, 'src', 'pyproject.toml'), '[project]\nname = "inner"\n');
+    const loaded = new ConfigLocator().forFile(join(folder, 'src', 'job.py'));
+    assert.equal(loaded.file, join(folder, 'pyproject.toml'));
+    assert.deepEqual(loaded.config.ignore, ['MLH1']);
+  });
+
+  it('reports invalid TOML with the file and position, and falls back to defaults', () => {
+    const folder = project('broken', '[tool.mlhygiene\nignore = [\n');
+    const loaded = new ConfigLocator().forFile(join(folder, 'job.py'));
+    assert.deepEqual(loaded.config, {});
+    assert.equal(loaded.messages.length, 1);
+    assert.match(loaded.messages[0].message, /invalid TOML \(line 1, column \d+: .*\); mlhygiene uses its defaults/);
+    assert.equal(loaded.messages[0].file, join(folder, 'pyproject.toml'));
+  });
+
+  it('keeps good keys when others have wrong types or are unknown', () => {
+    const folder = project('mixed', '[tool.mlhygiene]\nselect = "MLH3"\nignore = ["MLH102"]\nprofile = "fast"\nseverty = {}\n');
+    const loaded = new ConfigLocator().forFile(join(folder, 'job.py'));
+    assert.deepEqual(loaded.config, { ignore: ['MLH102'] });
+    assert.deepEqual(
+      loaded.messages.map((m) => m.message.split(':')[0]),
+      ['[tool.mlhygiene] select', '[tool.mlhygiene] profile', '[tool.mlhygiene] unknown key "severty" is ignored'],
+    );
+  });
+
+  it('resolves select / extend-select / ignore by code, prefix and name, and per-file-ignores', () => {
+    const settings = resolveSettings({
+      root: '/p',
+      config: {
+        select: ['MLH3', 'hardcoded-absolute-path'],
+        'extend-select': ['MLH102'],
+        ignore: [],
+        'per-file-ignores': { 'notebooks/*.py': ['MLH201'] },
+      },
+      messages: [],
+    });
+    assert.deepEqual([...settings.selected].sort(), ['MLH102', 'MLH201', 'MLH301']);
+    assert.deepEqual(activeRules(settings, '/p/notebooks/a.py', 'script').map((r) => r.rule.code), ['MLH102', 'MLH301']);
+    assert.deepEqual(activeRules(settings, '/p/src/a.py', 'script').map((r) => r.rule.code), ['MLH102', 'MLH201', 'MLH301']);
+  });
+
+  it('lets editor settings replace select, extend ignore and override severity', () => {
+    const settings = resolveSettings(
+      { config: { ignore: ['MLH102'], severity: { MLH301: 'error' } }, messages: [] },
+      { ...DEFAULT_EDITOR_SETTINGS, select: ['MLH1', 'MLH3'], ignore: [], severity: { 'unsafe-deserialization': 'hint' } },
+    );
+    assert.deepEqual(
+      activeRules(settings, '/x/train.py', 'script').map((r) => [r.rule.code, r.severity]),
+      [['MLH301', 'hint']],
+    );
+  });
+
+  it('keeps default-off scopes off: tests only get the security rules', () => {
+    const settings = resolveSettings({ config: { severity: { MLH201: 'error' } }, messages: [] });
+    assert.deepEqual(activeRules(settings, '/x/tests/test_train.py', 'test').map((r) => r.rule.code), ['MLH301']);
+  });
+
+  it('reports unknown selectors instead of ignoring them silently', () => {
+    const settings = resolveSettings({ file: '/p/pyproject.toml', config: { ignore: ['MLH999', 'no-such-rule'] }, messages: [] });
+    assert.deepEqual(settings.messages, ['/p/pyproject.toml: unknown rule "MLH999"', '/p/pyproject.toml: unknown rule "no-such-rule"']);
+  });
+
+  it('sanitizes editor settings: a bad value keeps its default and is reported', () => {
+    const { settings, problems } = sanitizeEditorSettings({ enable: 'yes', run: 'onSave', ignore: ['MLH201'] });
+    assert.equal(settings.enable, true);
+    assert.equal(settings.run, 'onSave');
+    assert.deepEqual(settings.ignore, ['MLH201']);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /^mlhygiene\.enable: .*; using the default$/);
+  });
+
+  describe('suppressions', () => {
+    const settings = () => resolveSettings({ config: {}, messages: [] });
+    const codes = (text: string) => lint(pythonSource('/x/job.py', text), settings()).findings.map((f) => f.code);
+
+    it('honours # noqa, # noqa: CODE and # mlhygiene: ignore[name] on the line only', () => {
+      assert.deepEqual(codes('import pickle\na = pickle.loads(b)  # noqa\nc = pickle.loads(d)\n'), ['MLH301']);
+      assert.deepEqual(codes('import pickle\na = pickle.loads(b)  # noqa: MLH201\n'), ['MLH301']);
+      assert.deepEqual(codes('import pickle\na = pickle.loads(b)  # noqa: MLH201, MLH301\n'), []);
+      assert.deepEqual(codes('import pickle\na = pickle.loads(b)  # mlhygiene: ignore[unsafe-deserialization]\n'), []);
+    });
+
+    it('honours file-level ignores, and not the same text inside a string', () => {
+      assert.deepEqual(codes('# mlhygiene: ignore-file[MLH3]\nimport pickle\na = pickle.loads(b)\n'), []);
+      assert.deepEqual(codes('import pickle\na = pickle.loads("# noqa")\n'), ['MLH301']);
+    });
+  });
+});
