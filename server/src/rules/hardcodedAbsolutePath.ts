@@ -9,7 +9,7 @@ import { defineRule, py, type Fix, type RuleContext } from './types';
 /** Locations that are the same on every machine and belong to the system, not to a user. */
 const SYSTEM_PREFIXES = [
   '/dev/', '/proc/', '/sys/', '/etc/', '/usr/', '/bin/', '/sbin/', '/lib/', '/lib64/', '/opt/conda',
-  '/tmp', '/var/tmp', '/var/run/', '/var/log/', '/run/',
+  '/tmp', '/var/tmp', '/var/run/', '/var/log/', '/run/', '/System/', '/Library/', '/private/',
 ];
 
 /** Names that carry URL routes or API paths, never file system locations. */
@@ -22,6 +22,8 @@ export function classifyAbsolutePath(text: string, allowed: readonly string[]): 
   if (allowed.some((prefix) => text.startsWith(prefix))) return undefined;
   if (/^[A-Za-z]:[\\/]/.test(text)) return 'Windows';
   if (/^\\\\[^\\\s]+\\/.test(text)) return 'UNC';
+  // The home folder itself and its dotfiles (`~/.netrc`, `~/.cache/...`) are standard per-user places.
+  if (/^~[\\/]?$/.test(text) || /^~[\\/]\./.test(text)) return undefined;
   if (/^~[\w.-]*([\\/]|$)/.test(text)) return 'home';
   if (!text.startsWith('/') || text.startsWith('//')) return undefined;
   if (SYSTEM_PREFIXES.some((prefix) => text === prefix.replace(/\/$/, '') || text.startsWith(prefix))) return undefined;
@@ -38,8 +40,21 @@ function isPathName(name: string): boolean {
 /** A path-named assignment without a sink must look like a file system path, not a route. */
 function looksLikeFilesystemPath(text: string, kind: PathKind): boolean {
   if (kind !== 'POSIX') return true;
-  const segments = text.split('/').filter(Boolean);
-  return segments.length >= 2 || /\.\w{1,8}$/.test(text);
+  // `/pydoc.css`, `/predict`: one segment under the root is a URL path far more often than a file.
+  return text.split('/').filter(Boolean).length >= 2;
+}
+
+/** Variables the OS, the shell or Python set themselves; reading one would return their value. */
+const SYSTEM_ENV_VARS = new Set([
+  'PATH', 'PYTHONPATH', 'LD_LIBRARY_PATH', 'DYLD_LIBRARY_PATH', 'MANPATH', 'CUDA_PATH', 'HOME', 'PWD',
+  'OLDPWD', 'TMPDIR', 'TMP', 'TEMP', 'VIRTUAL_ENV', 'CONDA_PREFIX',
+]);
+
+function toEnvName(base: string, sinkName: string | undefined): string {
+  let name = base.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase();
+  if (!name || /^\d/.test(name)) name = `DATA_${name}`;
+  if (!/_(PATH|DIR|FILE|ROOT|FOLDER)$/.test(name) && !/^(PATH|ROOT)$/.test(name)) name += sinkName ? '_PATH' : '';
+  return name;
 }
 
 function envVarName(literal: Node, sinkName: string | undefined, text: string): string {
@@ -47,15 +62,12 @@ function envVarName(literal: Node, sinkName: string | undefined, text: string): 
   let base: string | undefined;
   if (parent?.type === 'assignment' && field(parent, 'left')?.type === 'identifier') base = field(parent, 'left')!.text;
   else if (parent?.type === 'keyword_argument') base = field(parent, 'name')?.text;
-  if (!base) {
-    const last = text.split(/[\\/]/).filter(Boolean).pop() ?? 'data';
-    const stem = last.replace(/\.[^.]*$/, '');
-    base = `${stem}_${/\.\w+$/.test(last) ? 'path' : 'dir'}`;
-  }
-  let name = base.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase();
-  if (!name || /^\d/.test(name)) name = `DATA_${name}`;
-  if (!/_(PATH|DIR|FILE|ROOT|FOLDER)$/.test(name) && !/^(PATH|ROOT)$/.test(name)) name += sinkName ? '_PATH' : '';
-  return name;
+  const named = base ? toEnvName(base, sinkName) : undefined;
+  // `path = "/data/x.csv"` or `to_parquet(path=...)` must not read the shell's PATH.
+  if (named && !SYSTEM_ENV_VARS.has(named)) return named;
+  const last = text.split(/[\\/]/).filter(Boolean).pop() ?? 'data';
+  const stem = last.replace(/\.[^.]*$/, '');
+  return toEnvName(`${stem}_${/\.\w+$/.test(last) ? 'path' : 'dir'}`, sinkName);
 }
 
 function envFix(context: RuleContext, literal: Node, sinkName: string | undefined, text: string): Fix[] {

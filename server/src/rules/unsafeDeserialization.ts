@@ -182,7 +182,7 @@ export const unsafeDeserialization = defineRule({
             node: fnNode,
             message: isYaml
               ? `\`${callee}\` constructs arbitrary Python objects from YAML: use yaml.safe_load`
-              : `${ALWAYS_UNSAFE[callee]} deserialization executes code from the file: load only trusted, integrity-checked data (prefer safetensors/skops/ONNX)`,
+              : `${ALWAYS_UNSAFE[callee]} deserialization can execute code embedded in the data: load only trusted, integrity-checked data (prefer safetensors/skops/ONNX)`,
             fixes: isYaml && callee.includes('load') ? [yamlFix(context, call, callee)] : [],
           });
           return;
