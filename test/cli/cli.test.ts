@@ -38,21 +38,33 @@ describe('mlhygiene CLI (dist/cli.js)', () => {
     write('findings/train.py', 'import pickle\n\nmodel = pickle.loads(blob)\n');
     const run = cli(['check', 'findings'], dir);
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /^findings\/train\.py:3:9: MLH301 pickle deserialization can execute code/m);
+    assert.match(
+      run.stdout,
+      /^findings\/train\.py:3:9: MLH301 pickle deserialization can execute code/m,
+    );
     assert.match(run.stdout, /^Found 1 problem in 1 file\.$/m);
   });
 
   it('prints notebook findings as path:cell N:line:col', () => {
-    copyFileSync(join(ROOT, 'test', 'fixtures', 'notebooks', 'mapping.ipynb'), join(dir, 'mapping.ipynb'));
+    copyFileSync(
+      join(ROOT, 'test', 'fixtures', 'notebooks', 'mapping.ipynb'),
+      join(dir, 'mapping.ipynb'),
+    );
     const run = cli(['check', 'mapping.ipynb', '--select', 'MLH301'], dir);
     assert.equal(run.code, 1);
-    assert.equal(run.stdout.split('\n')[0], 'mapping.ipynb:cell 5:3:24: MLH301 `torch.load` without `weights_only=True` can unpickle arbitrary objects (the default before torch 2.6)');
+    assert.equal(
+      run.stdout.split('\n')[0],
+      'mapping.ipynb:cell 5:3:24: MLH301 `torch.load` without `weights_only=True` can unpickle arbitrary objects (the default before torch 2.6)',
+    );
   });
 
   it('writes JSON with 1-based positions, cell numbers, severities and fixes', () => {
     const run = cli(['check', 'mapping.ipynb', '--output-format', 'json'], dir);
     assert.equal(run.code, 1);
-    const report = JSON.parse(run.stdout) as { findings: Record<string, unknown>[]; errors: unknown[] };
+    const report = JSON.parse(run.stdout) as {
+      findings: Record<string, unknown>[];
+      errors: unknown[];
+    };
     assert.deepEqual(report.errors, []);
     assert.deepEqual(
       report.findings.map((f) => [f.code, f.cell, f.line, f.column, f.severity]),
@@ -62,11 +74,16 @@ describe('mlhygiene CLI (dist/cli.js)', () => {
         ['MLH102', 8, 5, 1, 'warning'],
       ],
     );
-    assert.deepEqual(report.findings[0].fixes, [{ title: 'Read the path from the environment variable DATA_DIR', safety: 'safe' }]);
+    assert.deepEqual(report.findings[0].fixes, [
+      { title: 'Read the path from the environment variable DATA_DIR', safety: 'safe' },
+    ]);
   });
 
   it('--select and --ignore accept codes, prefixes and names; unknown rules are a usage error', () => {
-    assert.equal(cli(['check', 'mapping.ipynb', '--ignore', 'MLH1,MLH2,unsafe-deserialization'], dir).code, 0);
+    assert.equal(
+      cli(['check', 'mapping.ipynb', '--ignore', 'MLH1,MLH2,unsafe-deserialization'], dir).code,
+      0,
+    );
     const bad = cli(['check', 'mapping.ipynb', '--select', 'MLH999'], dir);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown rule "MLH999"/);
@@ -79,7 +96,10 @@ describe('mlhygiene CLI (dist/cli.js)', () => {
     write('broken/bad.ipynb', '{"cells": [');
     const broken = cli(['check', 'broken'], dir);
     assert.equal(broken.code, 2);
-    assert.match(broken.stderr, /error: broken\/bad\.ipynb: not a valid notebook: invalid JSON at line 1/);
+    assert.match(
+      broken.stderr,
+      /error: broken\/bad\.ipynb: not a valid notebook: invalid JSON at line 1/,
+    );
   });
 
   it('--fix rewrites a script with the safe fixes and reports what is left', () => {
@@ -104,7 +124,9 @@ describe('mlhygiene CLI (dist/cli.js)', () => {
     const run = cli(['check', '--fix', 'fixnb.ipynb'], dir);
     assert.equal(run.code, 1, run.stderr);
     const afterText = readFileSync(path, 'utf8');
-    const [old, now] = [JSON.parse(before), JSON.parse(afterText)] as { cells: { source: string[] }[] }[];
+    const [old, now] = [JSON.parse(before), JSON.parse(afterText)] as {
+      cells: { source: string[] }[];
+    }[];
     // Cell 2 (imports, the path) and cell 8 (the handler) change; every other cell is identical.
     for (let i = 0; i < old.cells.length; i++) {
       if (i === 1 || i === 7) continue;
@@ -120,7 +142,11 @@ describe('mlhygiene CLI (dist/cli.js)', () => {
       '!pip install -q seaborn\n',
       'DATA_DIR = os.environ.get("DATA_DIR", "/home/ana/data")',
     ]);
-    assert.ok(now.cells[7].source.join('').includes('except:\r\n    logger.exception("Error ignored here")\n    pass'));
+    assert.ok(
+      now.cells[7].source
+        .join('')
+        .includes('except:\r\n    logger.exception("Error ignored here")\n    pass'),
+    );
     // Outside the two source arrays the text is byte-identical.
     const strip = (text: string) => text.replace(/"source": \[[^\]]*\]/g, '"source": []');
     assert.equal(strip(afterText), strip(before));
@@ -130,19 +156,28 @@ describe('mlhygiene CLI (dist/cli.js)', () => {
   });
 
   it('reads [tool.mlhygiene] from the nearest pyproject.toml; bad keys are reported, the rest applies', () => {
-    write('proj/pyproject.toml', '[tool.mlhygiene]\nignore = ["MLH301"]\nseverity = { MLH201 = "loud" }\ncolour = true\n');
+    write(
+      'proj/pyproject.toml',
+      '[tool.mlhygiene]\nignore = ["MLH301"]\nseverity = { MLH201 = "loud" }\ncolour = true\n',
+    );
     write('proj/src/app.py', 'import pickle\nx = pickle.loads(b)\nopen("/home/x/a.txt")\n');
     const run = cli(['check', 'proj'], dir);
     assert.equal(run.code, 1);
     assert.match(run.stdout, /proj\/src\/app\.py:3:6: MLH201/);
     assert.doesNotMatch(run.stdout, /MLH301/);
-    assert.match(run.stderr, /pyproject\.toml: \[tool\.mlhygiene\] severity\.MLH201: .*the default is used/);
+    assert.match(
+      run.stderr,
+      /pyproject\.toml: \[tool\.mlhygiene\] severity\.MLH201: .*the default is used/,
+    );
     assert.match(run.stderr, /unknown key "colour"/);
   });
 
   it('honours per-file-ignores, exclude and .gitignore during discovery', () => {
     write('repo/.gitignore', 'generated/\n');
-    write('repo/pyproject.toml', '[tool.mlhygiene]\nper-file-ignores = { "legacy/*.py" = ["MLH301"] }\nextend-exclude = ["scratch"]\n');
+    write(
+      'repo/pyproject.toml',
+      '[tool.mlhygiene]\nper-file-ignores = { "legacy/*.py" = ["MLH301"] }\nextend-exclude = ["scratch"]\n',
+    );
     write('repo/generated/a.py', 'import pickle\npickle.loads(b)\n');
     write('repo/scratch/b.py', 'import pickle\npickle.loads(b)\n');
     write('repo/legacy/c.py', 'import pickle\npickle.loads(b)\n');
@@ -151,7 +186,10 @@ describe('mlhygiene CLI (dist/cli.js)', () => {
     const run = cli(['check', 'repo'], dir);
     assert.equal(run.code, 1);
     assert.deepEqual(
-      run.stdout.split('\n').filter((l) => l.includes('MLH')).map((l) => l.split(':')[0]),
+      run.stdout
+        .split('\n')
+        .filter((l) => l.includes('MLH'))
+        .map((l) => l.split(':')[0]),
       ['repo/app/e.py'],
     );
   });

@@ -37,17 +37,27 @@ describe('configuration', () => {
     const loaded = new ConfigLocator().forFile(join(folder, 'job.py'));
     assert.deepEqual(loaded.config, {});
     assert.equal(loaded.messages.length, 1);
-    assert.match(loaded.messages[0].message, /invalid TOML \(line 1, column \d+: .*\); mlhygiene uses its defaults/);
+    assert.match(
+      loaded.messages[0].message,
+      /invalid TOML \(line 1, column \d+: .*\); mlhygiene uses its defaults/,
+    );
     assert.equal(loaded.messages[0].file, join(folder, 'pyproject.toml'));
   });
 
   it('keeps good keys when others have wrong types or are unknown', () => {
-    const folder = project('mixed', '[tool.mlhygiene]\nselect = "MLH3"\nignore = ["MLH102"]\nprofile = "fast"\nseverty = {}\n');
+    const folder = project(
+      'mixed',
+      '[tool.mlhygiene]\nselect = "MLH3"\nignore = ["MLH102"]\nprofile = "fast"\nseverty = {}\n',
+    );
     const loaded = new ConfigLocator().forFile(join(folder, 'job.py'));
     assert.deepEqual(loaded.config, { ignore: ['MLH102'] });
     assert.deepEqual(
       loaded.messages.map((m) => m.message.split(':')[0]),
-      ['[tool.mlhygiene] select', '[tool.mlhygiene] profile', '[tool.mlhygiene] unknown key "severty" is ignored'],
+      [
+        '[tool.mlhygiene] select',
+        '[tool.mlhygiene] profile',
+        '[tool.mlhygiene] unknown key "severty" is ignored',
+      ],
     );
   });
 
@@ -63,14 +73,25 @@ describe('configuration', () => {
       messages: [],
     });
     assert.deepEqual([...settings.selected].sort(), ['MLH102', 'MLH201', 'MLH301']);
-    assert.deepEqual(activeRules(settings, '/p/notebooks/a.py', 'script').map((r) => r.rule.code), ['MLH102', 'MLH301']);
-    assert.deepEqual(activeRules(settings, '/p/src/a.py', 'script').map((r) => r.rule.code), ['MLH102', 'MLH201', 'MLH301']);
+    assert.deepEqual(
+      activeRules(settings, '/p/notebooks/a.py', 'script').map((r) => r.rule.code),
+      ['MLH102', 'MLH301'],
+    );
+    assert.deepEqual(
+      activeRules(settings, '/p/src/a.py', 'script').map((r) => r.rule.code),
+      ['MLH102', 'MLH201', 'MLH301'],
+    );
   });
 
   it('lets editor settings replace select, extend ignore and override severity', () => {
     const settings = resolveSettings(
       { config: { ignore: ['MLH102'], severity: { MLH301: 'error' } }, messages: [] },
-      { ...DEFAULT_EDITOR_SETTINGS, select: ['MLH1', 'MLH3'], ignore: [], severity: { 'unsafe-deserialization': 'hint' } },
+      {
+        ...DEFAULT_EDITOR_SETTINGS,
+        select: ['MLH1', 'MLH3'],
+        ignore: [],
+        severity: { 'unsafe-deserialization': 'hint' },
+      },
     );
     assert.deepEqual(
       activeRules(settings, '/x/train.py', 'script').map((r) => [r.rule.code, r.severity]),
@@ -80,16 +101,30 @@ describe('configuration', () => {
 
   it('keeps default-off scopes off: tests only get the security rules', () => {
     const settings = resolveSettings({ config: { severity: { MLH201: 'error' } }, messages: [] });
-    assert.deepEqual(activeRules(settings, '/x/tests/test_train.py', 'test').map((r) => r.rule.code), ['MLH301']);
+    assert.deepEqual(
+      activeRules(settings, '/x/tests/test_train.py', 'test').map((r) => r.rule.code),
+      ['MLH301'],
+    );
   });
 
   it('reports unknown selectors instead of ignoring them silently', () => {
-    const settings = resolveSettings({ file: '/p/pyproject.toml', config: { ignore: ['MLH999', 'no-such-rule'] }, messages: [] });
-    assert.deepEqual(settings.messages, ['/p/pyproject.toml: unknown rule "MLH999"', '/p/pyproject.toml: unknown rule "no-such-rule"']);
+    const settings = resolveSettings({
+      file: '/p/pyproject.toml',
+      config: { ignore: ['MLH999', 'no-such-rule'] },
+      messages: [],
+    });
+    assert.deepEqual(settings.messages, [
+      '/p/pyproject.toml: unknown rule "MLH999"',
+      '/p/pyproject.toml: unknown rule "no-such-rule"',
+    ]);
   });
 
   it('sanitizes editor settings: a bad value keeps its default and is reported', () => {
-    const { settings, problems } = sanitizeEditorSettings({ enable: 'yes', run: 'onSave', ignore: ['MLH201'] });
+    const { settings, problems } = sanitizeEditorSettings({
+      enable: 'yes',
+      run: 'onSave',
+      ignore: ['MLH201'],
+    });
     assert.equal(settings.enable, true);
     assert.equal(settings.run, 'onSave');
     assert.deepEqual(settings.ignore, ['MLH201']);
@@ -99,17 +134,26 @@ describe('configuration', () => {
 
   describe('suppressions', () => {
     const settings = () => resolveSettings({ config: {}, messages: [] });
-    const codes = (text: string) => lint(pythonSource('/x/job.py', text), settings()).findings.map((f) => f.code);
+    const codes = (text: string) =>
+      lint(pythonSource('/x/job.py', text), settings()).findings.map((f) => f.code);
 
     it('honours # noqa, # noqa: CODE and # mlhygiene: ignore[name] on the line only', () => {
-      assert.deepEqual(codes('import pickle\na = pickle.loads(b)  # noqa\nc = pickle.loads(d)\n'), ['MLH301']);
+      assert.deepEqual(codes('import pickle\na = pickle.loads(b)  # noqa\nc = pickle.loads(d)\n'), [
+        'MLH301',
+      ]);
       assert.deepEqual(codes('import pickle\na = pickle.loads(b)  # noqa: MLH201\n'), ['MLH301']);
       assert.deepEqual(codes('import pickle\na = pickle.loads(b)  # noqa: MLH201, MLH301\n'), []);
-      assert.deepEqual(codes('import pickle\na = pickle.loads(b)  # mlhygiene: ignore[unsafe-deserialization]\n'), []);
+      assert.deepEqual(
+        codes('import pickle\na = pickle.loads(b)  # mlhygiene: ignore[unsafe-deserialization]\n'),
+        [],
+      );
     });
 
     it('honours file-level ignores, and not the same text inside a string', () => {
-      assert.deepEqual(codes('# mlhygiene: ignore-file[MLH3]\nimport pickle\na = pickle.loads(b)\n'), []);
+      assert.deepEqual(
+        codes('# mlhygiene: ignore-file[MLH3]\nimport pickle\na = pickle.loads(b)\n'),
+        [],
+      );
       assert.deepEqual(codes('import pickle\na = pickle.loads("# noqa")\n'), ['MLH301']);
     });
   });

@@ -13,7 +13,9 @@ interface JsonReport {
 
 describe('corpus smoke: scikit-learn examples and notebooks (Debian python-sklearn-doc)', () => {
   it('lints every example script and notebook with no crash and no internal error', (t) => {
-    const fetch = spawnSync(process.execPath, [join(ROOT, 'scripts', 'corpus.mjs')], { encoding: 'utf8' });
+    const fetch = spawnSync(process.execPath, [join(ROOT, 'scripts', 'corpus.mjs')], {
+      encoding: 'utf8',
+    });
     if (fetch.status === 3) {
       t.skip(`corpus unavailable: ${fetch.stderr.trim()}`);
       return;
@@ -21,10 +23,14 @@ describe('corpus smoke: scikit-learn examples and notebooks (Debian python-sklea
     assert.equal(fetch.status, 0, fetch.stderr);
     const corpus = fetch.stdout.trim();
     const started = process.hrtime.bigint();
-    const run = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'check', corpus, '--output-format', 'json', '--exit-zero'], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, 'dist', 'cli.js'), 'check', corpus, '--output-format', 'json', '--exit-zero'],
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     assert.equal(run.status, 0, run.stderr);
     const report = JSON.parse(run.stdout) as JsonReport;
@@ -34,6 +40,8 @@ describe('corpus smoke: scikit-learn examples and notebooks (Debian python-sklea
     assert.ok(report.files >= 600, `only ${report.files} files were linted`);
     const byCode: Record<string, number> = {};
     for (const finding of report.findings) byCode[finding.code] = (byCode[finding.code] ?? 0) + 1;
-    t.diagnostic(`${report.files} files in ${seconds.toFixed(1)} s; ${report.findings.length} findings (${notebooks} in notebooks): ${JSON.stringify(byCode)}`);
+    t.diagnostic(
+      `${report.files} files in ${seconds.toFixed(1)} s; ${report.findings.length} findings (${notebooks} in notebooks): ${JSON.stringify(byCode)}`,
+    );
   });
 });

@@ -33,7 +33,10 @@ export class TestLspClient {
   static async start(rootUri: string): Promise<TestLspClient> {
     const child = spawn(process.execPath, [SERVER_BUNDLE, '--stdio'], { stdio: 'pipe' });
     child.stderr.on('data', () => undefined);
-    const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    const connection = createProtocolConnection(
+      new StreamMessageReader(child.stdout),
+      new StreamMessageWriter(child.stdin),
+    );
     const client = new TestLspClient(connection, child);
     connection.onNotification(PublishDiagnosticsNotification.type, ({ uri, diagnostics }) => {
       client.diagnostics.set(uri, diagnostics);
@@ -41,7 +44,9 @@ export class TestLspClient {
     connection.onNotification('window/showMessage', (params: { message: string }) => {
       client.messages.push(params.message);
     });
-    connection.onRequest(ConfigurationRequest.type, ({ items }) => items.map(() => client.settings));
+    connection.onRequest(ConfigurationRequest.type, ({ items }) =>
+      items.map(() => client.settings),
+    );
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('workspace/applyEdit', () => ({ applied: true }));
     connection.onRequest('window/showMessageRequest', () => null);
@@ -51,8 +56,15 @@ export class TestLspClient {
       rootUri,
       workspaceFolders: [{ uri: rootUri, name: 'ws' }],
       capabilities: {
-        workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, applyEdit: true },
-        textDocument: { publishDiagnostics: { versionSupport: true }, codeAction: { isPreferredSupport: true } },
+        workspace: {
+          configuration: true,
+          didChangeWatchedFiles: { dynamicRegistration: true },
+          applyEdit: true,
+        },
+        textDocument: {
+          publishDiagnostics: { versionSupport: true },
+          codeAction: { isPreferredSupport: true },
+        },
         notebookDocument: { synchronization: { dynamicRegistration: false } },
       },
     });
@@ -62,17 +74,25 @@ export class TestLspClient {
 
   async changeSettings(settings: Record<string, unknown>): Promise<void> {
     this.settings = settings;
-    await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { mlhygiene: settings } });
+    await this.connection.sendNotification(DidChangeConfigurationNotification.type, {
+      settings: { mlhygiene: settings },
+    });
   }
 
   /** Polls until the diagnostics of `uri` satisfy `predicate`; never a fixed sleep. */
-  async waitFor(uri: string, predicate: (d: Diagnostic[]) => boolean, timeoutMs = 10_000): Promise<Diagnostic[]> {
+  async waitFor(
+    uri: string,
+    predicate: (d: Diagnostic[]) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<Diagnostic[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const current = this.diagnostics.get(uri);
       if (current && predicate(current)) return current;
       if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for diagnostics of ${uri}; last: ${JSON.stringify(current?.map((d) => [d.code, d.range]))}`);
+        throw new Error(
+          `timed out waiting for diagnostics of ${uri}; last: ${JSON.stringify(current?.map((d) => [d.code, d.range]))}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -104,7 +124,8 @@ export function applyTextEdits(text: string, edits: readonly TextEdit[]): string
     lines.slice(0, p.line).reduce((n, l) => n + l.length, 0) + p.character;
   const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
   let out = text;
-  for (const edit of sorted) out = out.slice(0, offset(edit.range.start)) + edit.newText + out.slice(offset(edit.range.end));
+  for (const edit of sorted)
+    out = out.slice(0, offset(edit.range.start)) + edit.newText + out.slice(offset(edit.range.end));
   return out;
 }
 

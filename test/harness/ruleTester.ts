@@ -38,7 +38,9 @@ const CELL_MARKER = /^# %%.*$/m;
 /** Builds the file under test; a `.ipynb` name splits the code into cells at `# %%` lines. */
 export function sourceFor(code: string, filename = 'train.py'): SourceFile {
   if (!filename.endsWith('.ipynb')) return pythonSource(`/project/${filename}`, code);
-  const cells = code.split(CELL_MARKER).map((source) => ({ kind: 'code' as const, source: source.replace(/^\n/, '') }));
+  const cells = code
+    .split(CELL_MARKER)
+    .map((source) => ({ kind: 'code' as const, source: source.replace(/^\n/, '') }));
   return notebookSource(`/project/${filename}`, cells);
 }
 
@@ -51,7 +53,11 @@ function settingsFor(rule: Rule, config: Record<string, unknown> = {}) {
   return resolveSettings({ config: { select: [rule.code], ...config }, messages: [] });
 }
 
-export function findingsOf(rule: Rule, file: SourceFile, config?: Record<string, unknown>): { findings: Finding[]; file: SourceFile } {
+export function findingsOf(
+  rule: Rule,
+  file: SourceFile,
+  config?: Record<string, unknown>,
+): { findings: Finding[]; file: SourceFile } {
   const result = lint(file, settingsFor(rule, config));
   assert.deepEqual(result.internalErrors, [], `rule ${rule.code} threw`);
   return { findings: result.findings.filter((f) => f.code === rule.code), file: result.file };
@@ -81,13 +87,20 @@ function errorCount(text: string): number {
 }
 
 /** Applies each finding's first fix, round after round, until no fix is left. */
-export function fixToFixpoint(rule: Rule, start: SourceFile, config?: Record<string, unknown>): SourceFile {
+export function fixToFixpoint(
+  rule: Rule,
+  start: SourceFile,
+  config?: Record<string, unknown>,
+): SourceFile {
   let file = start;
   for (let round = 0; round <= MAX_FIX_ROUNDS; round++) {
     const { findings, file: linted } = findingsOf(rule, file, config);
     const fixable = findings.filter((f) => f.fixes.length > 0);
     if (fixable.length === 0) return file;
-    assert.ok(round < MAX_FIX_ROUNDS, `fixes of ${rule.code} did not reach a fixpoint in ${MAX_FIX_ROUNDS} rounds`);
+    assert.ok(
+      round < MAX_FIX_ROUNDS,
+      `fixes of ${rule.code} did not reach a fixpoint in ${MAX_FIX_ROUNDS} rounds`,
+    );
     // One fix per round keeps edits from overlapping; the loop still must converge.
     const next = applyToSource(linted, fixable[0].fixes[0].edits);
     assert.ok(next, 'fix edits must stay inside one notebook cell each');
@@ -117,18 +130,29 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
       it(`invalid #${index + 1}`, () => {
         const source = sourceFor(c.code, c.filename);
         const { findings, file } = findingsOf(rule, source, c.config);
-        assert.deepEqual(findings.map((f) => file.text.slice(f.start, f.end)), c.highlights, `highlights in:\n${c.code}`);
+        assert.deepEqual(
+          findings.map((f) => file.text.slice(f.start, f.end)),
+          c.highlights,
+          `highlights in:\n${c.code}`,
+        );
         c.messages?.forEach((expected, i) => {
           const message = findings[i]?.message ?? '';
-          if (typeof expected === 'string') assert.ok(message.includes(expected), `message "${message}" lacks "${expected}"`);
+          if (typeof expected === 'string')
+            assert.ok(message.includes(expected), `message "${message}" lacks "${expected}"`);
           else assert.match(message, expected);
         });
-        if (c.severities) assert.deepEqual(findings.map((f) => f.severity), c.severities);
+        if (c.severities)
+          assert.deepEqual(
+            findings.map((f) => f.severity),
+            c.severities,
+          );
 
         // Declared fix availability holds for every finding.
         for (const finding of findings) {
-          if (rule.fix === 'none') assert.equal(finding.fixes.length, 0, `${rule.code} declares no fix`);
-          if (rule.fix === 'always') assert.ok(finding.fixes.length > 0, `${rule.code} declares a fix for every finding`);
+          if (rule.fix === 'none')
+            assert.equal(finding.fixes.length, 0, `${rule.code} declares no fix`);
+          if (rule.fix === 'always')
+            assert.ok(finding.fixes.length > 0, `${rule.code} declares a fix for every finding`);
           if (finding.fixes.length > 0) sawFix = true;
         }
 
@@ -138,35 +162,61 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
           for (const fix of finding.fixes) {
             const fixed = applyToSource(file, fix.edits);
             assert.ok(fixed, `fix "${fix.title}" crosses cells`);
-            assert.ok(errorCount(fixed.text) <= baseErrors, `fix "${fix.title}" breaks the syntax:\n${fixed.text}`);
+            assert.ok(
+              errorCount(fixed.text) <= baseErrors,
+              `fix "${fix.title}" breaks the syntax:\n${fixed.text}`,
+            );
             const after = findingsOf(rule, fixed, c.config).findings;
-            assert.ok(after.length < findings.length, `fix "${fix.title}" leaves its diagnostic:\n${fixed.text}`);
+            assert.ok(
+              after.length < findings.length,
+              `fix "${fix.title}" leaves its diagnostic:\n${fixed.text}`,
+            );
           }
         }
 
         // All fixes together reach a fixpoint; the result is the expected output.
         const final = fixToFixpoint(rule, source, c.config);
-        assert.ok(errorCount(final.text) <= baseErrors, `fixed code has new syntax errors:\n${final.text}`);
+        assert.ok(
+          errorCount(final.text) <= baseErrors,
+          `fixed code has new syntax errors:\n${final.text}`,
+        );
         const again = fixToFixpoint(rule, final, c.config);
         assert.equal(renderSource(again), renderSource(final), 'a second fix pass changes nothing');
         if (c.output !== undefined) assert.equal(renderSource(final), c.output);
-        else assert.equal(renderSource(final), renderSource(source), `expected no fix, got:\n${renderSource(final)}`);
+        else
+          assert.equal(
+            renderSource(final),
+            renderSource(source),
+            `expected no fix, got:\n${renderSource(final)}`,
+          );
       });
     });
 
     it('runs every docs example: invalid → exactly one diagnostic, valid → none', () => {
       for (const example of rule.docs.examples.invalid) {
         const { findings } = findingsOf(rule, sourceFor(example));
-        assert.equal(findings.length, 1, `docs invalid example must give exactly one ${rule.code}:\n${example}`);
+        assert.equal(
+          findings.length,
+          1,
+          `docs invalid example must give exactly one ${rule.code}:\n${example}`,
+        );
       }
       for (const example of rule.docs.examples.valid) {
         const { findings } = findingsOf(rule, sourceFor(example));
-        assert.equal(findings.length, 0, `docs valid example must give no ${rule.code}:\n${example}`);
+        assert.equal(
+          findings.length,
+          0,
+          `docs valid example must give no ${rule.code}:\n${example}`,
+        );
       }
     });
 
     it('declared fix availability is exercised by the table', () => {
-      if (rule.fix !== 'none') assert.ok(sawFix || table.invalid.length === 0, `${rule.code} declares fixes but no case produced one`);
+      if (rule.fix !== 'none')
+        assert.ok(
+          sawFix || table.invalid.length === 0,
+          `${rule.code} declares fixes but no case produced one`,
+        );
     });
   });
 }

@@ -43,14 +43,19 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
 
   const open = async (name: string, text: string, version = 1) => {
     const uri = `${root}/${name}`;
-    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version, text } });
+    await client.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'python', version, text },
+    });
     return uri;
   };
 
   const codeActions = (uri: string, diagnostics: Diagnostic[], only?: string[]) =>
     client.connection.sendRequest(CodeActionRequest.type, {
       textDocument: { uri },
-      range: diagnostics[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      range: diagnostics[0]?.range ?? {
+        start: { line: 0, character: 0 },
+        end: { line: 0, character: 0 },
+      },
       context: { diagnostics, ...(only ? { only } : {}) },
     }) as Promise<CodeAction[]>;
 
@@ -86,7 +91,10 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
     );
     const fixed = applyTextEdits(SCRIPT, editsFor(actions[0].edit, uri));
     assert.match(fixed, /^import os$/m);
-    assert.match(fixed, /DATA = os\.environ\.get\("DATA_PATH", "\/home\/alice\/data\/train\.csv"\)/);
+    assert.match(
+      fixed,
+      /DATA = os\.environ\.get\("DATA_PATH", "\/home\/alice\/data\/train\.csv"\)/,
+    );
     await client.connection.sendNotification('textDocument/didChange', {
       textDocument: { uri, version: 2 },
       contentChanges: [{ text: fixed }],
@@ -95,7 +103,9 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
     assert.equal(after[0].code, 'MLH301');
 
     // The suppression comment silences exactly that line.
-    const suppress = (await codeActions(uri, after)).find((a) => a.title === 'Suppress MLH301 on this line')!;
+    const suppress = (await codeActions(uri, after)).find(
+      (a) => a.title === 'Suppress MLH301 on this line',
+    )!;
     const suppressed = applyTextEdits(fixed, editsFor(suppress.edit, uri));
     assert.match(suppressed, /th\.load\("ckpt\.pt"\)  # noqa: MLH301$/m);
     await client.connection.sendNotification('textDocument/didChange', {
@@ -112,34 +122,55 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
     // Insert a call on line 3, then edit inside it; both are range edits.
     await client.connection.sendNotification('textDocument/didChange', {
       textDocument: { uri, version: 2 },
-      contentChanges: [{ range: { start: { line: 2, character: 5 }, end: { line: 2, character: 5 } }, text: '\ny = pickle.loads(blob)' }],
+      contentChanges: [
+        {
+          range: { start: { line: 2, character: 5 }, end: { line: 2, character: 5 } },
+          text: '\ny = pickle.loads(blob)',
+        },
+      ],
     });
     const first = await client.waitFor(uri, (d) => d.length === 1);
-    assert.deepEqual(first[0].range, { start: { line: 3, character: 4 }, end: { line: 3, character: 16 } });
+    assert.deepEqual(first[0].range, {
+      start: { line: 3, character: 4 },
+      end: { line: 3, character: 16 },
+    });
     await client.connection.sendNotification('textDocument/didChange', {
       textDocument: { uri, version: 3 },
       contentChanges: [
-        { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# header\n' },
-        { range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, text: '    ' },
+        {
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          text: '# header\n',
+        },
+        {
+          range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } },
+          text: '    ',
+        },
       ],
     });
     // `    y = ...` at module level is an indentation error, but the call is still found one line lower.
     const second = await client.waitFor(uri, (d) => d.length === 1 && d[0].range.start.line === 4);
-    assert.deepEqual(second[0].range, { start: { line: 4, character: 8 }, end: { line: 4, character: 20 } });
+    assert.deepEqual(second[0].range, {
+      start: { line: 4, character: 8 },
+      end: { line: 4, character: 20 },
+    });
   });
 
   it('shows the rule documentation on hover', async () => {
     const text = 'import yaml\ncfg = yaml.load(open("c.yaml"))\n';
     const uri = await open('hover.py', text);
     await client.waitFor(uri, (d) => d.length === 1);
-    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 1, character: 10 } });
+    const hover = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri },
+      position: { line: 1, character: 10 },
+    });
     const value = (hover?.contents as MarkupContent).value;
     assert.match(value, /\*\*MLH301 unsafe-deserialization\*\*/);
     assert.match(value, /Why:/);
   });
 
   it('answers source.fixAll.mlhygiene with every safe fix at once', async () => {
-    const text = 'import pandas as pd\ntry:\n    df = pd.read_csv("/data/team/a.csv")\nexcept Exception:\n    df = None\n';
+    const text =
+      'import pandas as pd\ntry:\n    df = pd.read_csv("/data/team/a.csv")\nexcept Exception:\n    df = None\n';
     const uri = await open('fixall.py', text);
     await client.waitFor(uri, (d) => d.length === 2);
     const actions = await codeActions(uri, [], ['source.fixAll.mlhygiene']);
@@ -167,7 +198,9 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
     mkdirSync(project);
     const uri = `${pathToFileURL(project).href}/job.py`;
     const text = 'import joblib\nm = joblib.load("m.joblib")\n';
-    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    await client.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'python', version: 1, text },
+    });
     await client.waitFor(uri, (d) => d.length === 1);
     writeFileSync(join(project, 'pyproject.toml'), '[tool.mlhygiene]\nignore = ["MLH301"]\n');
     await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
@@ -194,7 +227,12 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
           version: 1,
           cells: cells.map((_, i) => ({ kind: 2, document: cell(i + 1) })),
         },
-        cellTextDocuments: cells.map((text, i) => ({ uri: cell(i + 1), languageId: 'python', version: 1, text })),
+        cellTextDocuments: cells.map((text, i) => ({
+          uri: cell(i + 1),
+          languageId: 'python',
+          version: 1,
+          text,
+        })),
       });
       // The path is defined in cell 1 and only reaches I/O in cell 2: reported on cell 1.
       const first = await client.waitFor(cell(1), (d) => d.length === 1);
@@ -204,7 +242,10 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
       assert.deepEqual(await client.waitFor(cell(2), () => true), []);
       assert.deepEqual(await client.waitFor(cell(3), () => true), []);
       const fourth = await client.waitFor(cell(4), (d) => d.length === 1);
-      assert.deepEqual([fourth[0].code, textAt(cells[3], fourth[0].range)], ['MLH301', 'torch.load']);
+      assert.deepEqual(
+        [fourth[0].code, textAt(cells[3], fourth[0].range)],
+        ['MLH301', 'torch.load'],
+      );
     });
 
     it('updates the cells on a cell text change, and code actions edit the right cell', async () => {
@@ -215,11 +256,21 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
             textContent: [
               {
                 document: { uri: cell(4), version: 2 },
-                changes: [{ range: { start: { line: 0, character: 25 }, end: { line: 0, character: 25 } }, text: ', weights_only=True' }],
+                changes: [
+                  {
+                    range: { start: { line: 0, character: 25 }, end: { line: 0, character: 25 } },
+                    text: ', weights_only=True',
+                  },
+                ],
               },
               {
                 document: { uri: cell(3), version: 2 },
-                changes: [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'try:\n    clean.to_csv("out.csv")\nexcept Exception:\n    pass\n' }],
+                changes: [
+                  {
+                    range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } },
+                    text: 'try:\n    clean.to_csv("out.csv")\nexcept Exception:\n    pass\n',
+                  },
+                ],
               },
             ],
           },
@@ -230,7 +281,8 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
       assert.equal(third[0].code, 'MLH102');
       const [fix] = await codeActions(cell(3), third);
       // The handler is in cell 3; the logger setup goes after the imports in cell 1.
-      const cell3 = 'clean = frame.dropna()\ntry:\n    clean.to_csv("out.csv")\nexcept Exception:\n    pass\n';
+      const cell3 =
+        'clean = frame.dropna()\ntry:\n    clean.to_csv("out.csv")\nexcept Exception:\n    pass\n';
       assert.equal(
         applyTextEdits(cell3, editsFor(fix.edit, cell(3))),
         'clean = frame.dropna()\ntry:\n    clean.to_csv("out.csv")\nexcept Exception:\n    logger.exception("Error ignored here")\n    pass\n',

@@ -38,18 +38,28 @@ describe('rule index', () => {
   it('documents every rule: summary, why, how to fix, fix safety for unsafe fixes, examples', () => {
     for (const rule of RULES) {
       const { docs } = rule;
-      assert.ok(docs.summary.endsWith('.') && docs.summary.length < 120, `${rule.code} summary is one sentence`);
+      assert.ok(
+        docs.summary.endsWith('.') && docs.summary.length < 120,
+        `${rule.code} summary is one sentence`,
+      );
       assert.ok(docs.why.length > 80, `${rule.code} explains why`);
       assert.ok(docs.howToFix.length > 40, `${rule.code} explains how to fix`);
       if (rule.fix !== 'none') assert.ok(docs.fixSafety, `${rule.code} says how safe its fix is`);
-      assert.ok(docs.examples.invalid.length >= 2 && docs.examples.valid.length >= 2, `${rule.code} has examples`);
+      assert.ok(
+        docs.examples.invalid.length >= 2 && docs.examples.valid.length >= 2,
+        `${rule.code} has examples`,
+      );
     }
   });
 
   it('keeps docs/rules in sync with the rule files (npm run docs)', () => {
     for (const rule of RULES) {
       const page = readFileSync(join(ROOT, 'docs', 'rules', ruleDocFileName(rule)), 'utf8');
-      assert.equal(page, renderRuleMarkdown(rule), `docs/rules/${ruleDocFileName(rule)} is stale: run npm run docs`);
+      assert.equal(
+        page,
+        renderRuleMarkdown(rule),
+        `docs/rules/${ruleDocFileName(rule)} is stale: run npm run docs`,
+      );
     }
   });
 });
@@ -65,7 +75,11 @@ describe('manifest', () => {
 
   it('contributes the commands the client registers', () => {
     const commands = manifest.contributes.commands.map((c) => c.command).sort();
-    assert.deepEqual(commands, ['mlhygiene.applyFixAll', 'mlhygiene.restartServer', 'mlhygiene.showLogs']);
+    assert.deepEqual(commands, [
+      'mlhygiene.applyFixAll',
+      'mlhygiene.restartServer',
+      'mlhygiene.showLogs',
+    ]);
   });
 });
 
@@ -80,9 +94,16 @@ describe('grammar', () => {
     const [entry] = record.grammars;
     assert.equal(entry.package, 'tree-sitter-python');
     const wasm = readFileSync(join(ROOT, 'grammars', entry.file));
-    assert.equal(createHash('sha256').update(wasm).digest('hex'), entry.sha256, 'the wasm differs from its record: run npm run grammars');
+    assert.equal(
+      createHash('sha256').update(wasm).digest('hex'),
+      entry.sha256,
+      'the wasm differs from its record: run npm run grammars',
+    );
     assert.equal(pythonLanguage().abiVersion, entry.abi);
-    assert.ok(entry.abi >= MIN_COMPATIBLE_VERSION && entry.abi <= LANGUAGE_VERSION, `ABI ${entry.abi} outside ${MIN_COMPATIBLE_VERSION}..${LANGUAGE_VERSION}`);
+    assert.ok(
+      entry.abi >= MIN_COMPATIBLE_VERSION && entry.abi <= LANGUAGE_VERSION,
+      `ABI ${entry.abi} outside ${MIN_COMPATIBLE_VERSION}..${LANGUAGE_VERSION}`,
+    );
   });
 
   it('knows the node types and fields the rules rely on', () => {

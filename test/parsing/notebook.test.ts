@@ -5,7 +5,11 @@ import { before, describe, it } from 'node:test';
 import { locate } from '../../server/src/cli/output';
 import { ensureEngine, lint } from '../../server/src/engine/lint';
 import { resolveSettings } from '../../server/src/engine/selection';
-import { parseIpynb, NotebookFormatError, replaceCellSources } from '../../server/src/parsing/ipynb';
+import {
+  parseIpynb,
+  NotebookFormatError,
+  replaceCellSources,
+} from '../../server/src/parsing/ipynb';
 import { buildVirtualModule, maskCell } from '../../server/src/parsing/notebook';
 import { loadFile } from '../../server/src/workspace/files';
 
@@ -14,7 +18,8 @@ const defaults = () => resolveSettings({ config: {}, messages: [] });
 
 describe('maskCell', () => {
   it('masks line magics, shell escapes and help with same-length placeholders', () => {
-    const source = '%matplotlib inline\n!pip install -q torch\nx = 1\ndf.head?\n?len\nfiles = !ls -la\n';
+    const source =
+      '%matplotlib inline\n!pip install -q torch\nx = 1\ndf.head?\n?len\nfiles = !ls -la\n';
     const masked = maskCell(source);
     assert.equal(masked.text.length, source.length);
     const bar = (text: string) => '_'.repeat(text.length);
@@ -46,7 +51,10 @@ describe('maskCell', () => {
 
   it('continues a magic over backslash line continuations', () => {
     const masked = maskCell('!pip install \\\n    torch\nx = 1\n');
-    assert.equal(masked.text, `${'_'.repeat('!pip install \\'.length)}\n${'_'.repeat('    torch'.length)}\nx = 1\n`);
+    assert.equal(
+      masked.text,
+      `${'_'.repeat('!pip install \\'.length)}\n${'_'.repeat('    torch'.length)}\nx = 1\n`,
+    );
   });
 
   it('leaves magic-looking lines inside triple-quoted strings alone', () => {
@@ -120,7 +128,11 @@ describe('notebook linting end to end (real .ipynb fixture)', () => {
   it('reports findings in the right cell, line and column; skips %%bash and broken cells', () => {
     const loaded = loadFile(join(FIXTURES, 'mapping.ipynb'));
     const result = lint(loaded.source, defaults());
-    const found = result.findings.map((f) => ({ code: f.code, ...locate(result, f), text: result.file.text.slice(f.start, f.end) }));
+    const found = result.findings.map((f) => ({
+      code: f.code,
+      ...locate(result, f),
+      text: result.file.text.slice(f.start, f.end),
+    }));
     assert.deepEqual(
       found.map(({ code, cell, line, column, text }) => ({ code, cell, line, column, text })),
       [
@@ -145,7 +157,8 @@ describe('notebook linting end to end (real .ipynb fixture)', () => {
     const reparsed = JSON.parse(written) as { cells: { source: string[] }[] };
     assert.deepEqual(reparsed.cells[1].source, ['import os\n', 'x = 2\n']);
     const original = JSON.parse(raw) as { cells: unknown[] };
-    for (const index of [0, 2, 3, 4, 5, 6, 7]) assert.deepEqual(reparsed.cells[index], original.cells[index]);
+    for (const index of [0, 2, 3, 4, 5, 6, 7])
+      assert.deepEqual(reparsed.cells[index], original.cells[index]);
     // Byte-identical outside the replaced value, including indentation and the final newline.
     const before = raw.indexOf('"source": [', raw.indexOf('%matplotlib') - 40);
     assert.equal(written.slice(0, before), raw.slice(0, before));
@@ -155,14 +168,25 @@ describe('notebook linting end to end (real .ipynb fixture)', () => {
   });
 
   it('rejects files that are not nbformat 4 notebooks with a clear message', () => {
-    assert.throws(() => parseIpynb('{"cells": ['), (e: unknown) => e instanceof NotebookFormatError && /invalid JSON at line 1/.test(e.message));
-    assert.throws(() => parseIpynb('{"nbformat": 3, "worksheets": []}'), /nbformat 3 is not supported/);
+    assert.throws(
+      () => parseIpynb('{"cells": ['),
+      (e: unknown) => e instanceof NotebookFormatError && /invalid JSON at line 1/.test(e.message),
+    );
+    assert.throws(
+      () => parseIpynb('{"nbformat": 3, "worksheets": []}'),
+      /nbformat 3 is not supported/,
+    );
     assert.throws(() => parseIpynb('{"nbformat": 4, "metadata": {}}'), /missing "cells"/);
-    assert.throws(() => parseIpynb('{"nbformat": 4, "cells": [{"cell_type": "code", "source": 5}]}'), /cell 1: "source" must be a string or a list of strings/);
+    assert.throws(
+      () => parseIpynb('{"nbformat": 4, "cells": [{"cell_type": "code", "source": 5}]}'),
+      /cell 1: "source" must be a string or a list of strings/,
+    );
   });
 
   it('accepts source as one string as well as a list of lines', () => {
-    const notebook = parseIpynb('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "metadata": {}, "source": "import pickle\\npickle.loads(b)"}]}');
+    const notebook = parseIpynb(
+      '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "metadata": {}, "source": "import pickle\\npickle.loads(b)"}]}',
+    );
     assert.equal(notebook.cells[0].source, 'import pickle\npickle.loads(b)');
     assert.equal(notebook.cells[0].sourceIsList, false);
   });

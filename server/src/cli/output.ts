@@ -41,7 +41,12 @@ export function locate(result: LintResult, finding: Finding): Location {
   }
   const start = result.lines.positionAt(finding.start);
   const end = result.lines.positionAt(finding.end);
-  return { line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
+  return {
+    line: start.line + 1,
+    column: start.character + 1,
+    endLine: end.line + 1,
+    endColumn: end.character + 1,
+  };
 }
 
 /** Hints are editor nudges; the CLI reports information and above. */
@@ -59,7 +64,9 @@ export function formatText(report: Report, options: { fixMode: boolean }): strin
     if (findings.length > 0) files++;
     for (const finding of findings) {
       const at = locate(result, finding);
-      const where = at.cell ? `${path}:cell ${at.cell}:${at.line}:${at.column}` : `${path}:${at.line}:${at.column}`;
+      const where = at.cell
+        ? `${path}:cell ${at.cell}:${at.line}:${at.column}`
+        : `${path}:${at.line}:${at.column}`;
       const safe = finding.fixes.some((f) => f.safety === 'safe');
       if (safe) fixable++;
       lines.push(`${where}: ${finding.code} ${finding.message}${safe ? ' [*]' : ''}`);
@@ -67,7 +74,11 @@ export function formatText(report: Report, options: { fixMode: boolean }): strin
     }
   }
   if (total === 0) {
-    lines.push(report.fixed > 0 ? `Fixed ${report.fixed} problem${report.fixed === 1 ? '' : 's'}; no problems left.` : 'All checks passed!');
+    lines.push(
+      report.fixed > 0
+        ? `Fixed ${report.fixed} problem${report.fixed === 1 ? '' : 's'}; no problems left.`
+        : 'All checks passed!',
+    );
   } else {
     const noun = total === 1 ? 'problem' : 'problems';
     const fixedNote = options.fixMode && report.fixed > 0 ? ` after fixing ${report.fixed}` : '';
@@ -94,5 +105,18 @@ export function formatJson(report: Report): string {
       };
     }),
   );
-  return JSON.stringify({ tool: 'mlhygiene', files: report.files.length, findings, errors: report.errors, configMessages: report.configMessages, fixed: report.fixed }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      {
+        tool: 'mlhygiene',
+        files: report.files.length,
+        findings,
+        errors: report.errors,
+        configMessages: report.configMessages,
+        fixed: report.fixed,
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }

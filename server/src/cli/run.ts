@@ -46,14 +46,22 @@ Exit codes: 0 no problems, 1 problems found, 2 usage or file error.
 class UsageError extends Error {}
 
 function list(value: string | undefined): string[] {
-  return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  return value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   try {
     return await dispatch(argv, io);
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       io.stderr(`mlhygiene: ${(error as Error).message}\nRun "mlhygiene --help" for usage.\n`);
       return ExitCode.error;
     }
@@ -74,12 +82,16 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   }
   if (command === 'explain') {
     const rule = rest[0] ? findRule(rest[0]) : undefined;
-    if (!rule) throw new UsageError(rest[0] ? `unknown rule "${rest[0]}"` : 'explain needs a rule code or name');
+    if (!rule)
+      throw new UsageError(
+        rest[0] ? `unknown rule "${rest[0]}"` : 'explain needs a rule code or name',
+      );
     io.stdout(renderRuleMarkdown(rule));
     return ExitCode.clean;
   }
   if (command === 'rules') {
-    for (const rule of RULES) io.stdout(`${rule.code}  ${rule.name.padEnd(30)} ${rule.docs.summary}\n`);
+    for (const rule of RULES)
+      io.stdout(`${rule.code}  ${rule.name.padEnd(30)} ${rule.docs.summary}\n`);
     return ExitCode.clean;
   }
   if (command === 'check') return check(rest, io);
@@ -110,7 +122,8 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
     return ExitCode.clean;
   }
   const format = values['output-format'];
-  if (format !== 'text' && format !== 'json') throw new UsageError(`unknown output format "${format}" (text, json)`);
+  if (format !== 'text' && format !== 'json')
+    throw new UsageError(`unknown output format "${format}" (text, json)`);
   const select = list(values.select);
   const ignore = list(values.ignore);
   for (const selector of [...select, ...ignore]) {
@@ -121,15 +134,22 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
 
   await ensureEngine();
   const configs = new ConfigLocator();
-  const paths = positionals.length ? positionals.map((p) => (isAbsolute(p) ? p : `${io.cwd}/${p}`)) : [io.cwd];
+  const paths = positionals.length
+    ? positionals.map((p) => (isAbsolute(p) ? p : `${io.cwd}/${p}`))
+    : [io.cwd];
   const discovery = discoverFiles(paths, configs);
   const report: Report = { files: [], errors: [], configMessages: [], fixed: 0 };
-  for (const problem of discovery.problems) report.errors.push({ path: displayPath(problem.path, io.cwd), message: problem.message });
+  for (const problem of discovery.problems)
+    report.errors.push({ path: displayPath(problem.path, io.cwd), message: problem.message });
   const seenMessages = new Set<string>();
 
   for (const path of discovery.files) {
     const shown = displayPath(path, io.cwd);
-    const settings = resolveSettings(configs.forFile(path), { ...DEFAULT_EDITOR_SETTINGS, select, ignore });
+    const settings = resolveSettings(configs.forFile(path), {
+      ...DEFAULT_EDITOR_SETTINGS,
+      select,
+      ignore,
+    });
     for (const message of settings.messages) {
       if (!seenMessages.has(message)) report.configMessages.push(message);
       seenMessages.add(message);
@@ -138,7 +158,10 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
     try {
       loaded = loadFile(path);
     } catch (error) {
-      const reason = error instanceof NotebookFormatError ? `not a valid notebook: ${error.message}` : (error as Error).message;
+      const reason =
+        error instanceof NotebookFormatError
+          ? `not a valid notebook: ${error.message}`
+          : (error as Error).message;
       report.errors.push({ path: shown, message: reason });
       continue;
     }
@@ -154,7 +177,10 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
       result = lint(loaded.source, settings);
     }
     for (const { code, error } of result.internalErrors) {
-      report.errors.push({ path: shown, message: `internal error in rule ${code}: ${error.split('\n')[0]}` });
+      report.errors.push({
+        path: shown,
+        message: `internal error in rule ${code}: ${error.split('\n')[0]}`,
+      });
     }
     const file: FileReport = { path: shown, result };
     report.files.push(file);
@@ -162,13 +188,21 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
 
   io.stdout(format === 'json' ? formatJson(report) : formatText(report, { fixMode: values.fix }));
   for (const message of report.configMessages) io.stderr(`warning: ${message}\n`);
-  if (format === 'text') for (const error of report.errors) io.stderr(`error: ${error.path}: ${error.message}\n`);
+  if (format === 'text')
+    for (const error of report.errors) io.stderr(`error: ${error.path}: ${error.message}\n`);
   if (report.errors.length > 0) return ExitCode.error;
-  const problems = report.files.reduce((n, f) => n + f.result.findings.filter((x) => x.severity !== 'hint').length, 0);
+  const problems = report.files.reduce(
+    (n, f) => n + f.result.findings.filter((x) => x.severity !== 'hint').length,
+    0,
+  );
   return problems > 0 && !values['exit-zero'] ? ExitCode.findings : ExitCode.clean;
 }
 
-function writeBack(path: string, loaded: ReturnType<typeof loadFile>, fixed: LintResult['file']): void {
+function writeBack(
+  path: string,
+  loaded: ReturnType<typeof loadFile>,
+  fixed: LintResult['file'],
+): void {
   if (!loaded.notebook) {
     writeFileSync(path, fixed.text);
     return;

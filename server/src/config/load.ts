@@ -28,7 +28,10 @@ function tableOf(value: unknown): Record<string, unknown> | undefined {
 }
 
 /** Validates `[tool.mlhygiene]` key by key; bad keys are reported and left out. */
-export function validateProjectTable(table: Record<string, unknown>, file: string): LoadedProjectConfig {
+export function validateProjectTable(
+  table: Record<string, unknown>,
+  file: string,
+): LoadedProjectConfig {
   const config: Record<string, unknown> = {};
   const messages: ConfigMessage[] = [];
   for (const [key, value] of Object.entries(table)) {
@@ -58,14 +61,21 @@ export function readConfigFile(file: string): LoadedProjectConfig | undefined {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    return { file, root: dirname(file), config: {}, messages: [{ file, message: `cannot read: ${(error as Error).message}` }] };
+    return {
+      file,
+      root: dirname(file),
+      config: {},
+      messages: [{ file, message: `cannot read: ${(error as Error).message}` }],
+    };
   }
   let data: Record<string, unknown>;
   try {
     data = parseToml(text) as Record<string, unknown>;
   } catch (error) {
     const detail =
-      error instanceof TomlError ? `line ${error.line}, column ${error.column}: ${error.message.split('\n')[0]}` : String(error);
+      error instanceof TomlError
+        ? `line ${error.line}, column ${error.column}: ${error.message.split('\n')[0]}`
+        : String(error);
     return {
       file,
       root: dirname(file),
@@ -74,11 +84,18 @@ export function readConfigFile(file: string): LoadedProjectConfig | undefined {
     };
   }
   const isStandalone = file.endsWith('mlhygiene.toml');
-  const table = isStandalone ? tableOf(data.tool)?.mlhygiene ?? data : tableOf(data.tool)?.mlhygiene;
+  const table = isStandalone
+    ? (tableOf(data.tool)?.mlhygiene ?? data)
+    : tableOf(data.tool)?.mlhygiene;
   if (table === undefined) return undefined;
   const checked = tableOf(table);
   if (!checked) {
-    return { file, root: dirname(file), config: {}, messages: [{ file, message: '[tool.mlhygiene] must be a table' }] };
+    return {
+      file,
+      root: dirname(file),
+      config: {},
+      messages: [{ file, message: '[tool.mlhygiene] must be a table' }],
+    };
   }
   return validateProjectTable(checked, file);
 }
@@ -109,7 +126,8 @@ export class ConfigLocator {
       if (found) break;
     }
     const parent = dirname(dir);
-    const result = found ?? (parent !== dir ? this.forDirectory(parent) : { config: {}, messages: [] });
+    const result =
+      found ?? (parent !== dir ? this.forDirectory(parent) : { config: {}, messages: [] });
     this.cache.set(dir, result);
     return result;
   }

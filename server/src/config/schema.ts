@@ -81,7 +81,8 @@ export const editorSettings = {
   'mlhygiene.severity': {
     schema: z.record(z.string(), severity),
     default: {},
-    description: 'Severity per rule code or name, e.g. {"MLH201": "error"}. Overrides pyproject.toml.',
+    description:
+      'Severity per rule code or name, e.g. {"MLH201": "error"}. Overrides pyproject.toml.',
   },
   'mlhygiene.fixAllOnSave': {
     schema: z.boolean(),
@@ -120,7 +121,10 @@ export const DEFAULT_EDITOR_SETTINGS: EditorSettings = {
  * Reads the editor's `mlhygiene` section leniently: a bad value is reported and its default used,
  * so a typo in settings.json never stops linting.
  */
-export function sanitizeEditorSettings(raw: unknown): { settings: EditorSettings; problems: string[] } {
+export function sanitizeEditorSettings(raw: unknown): {
+  settings: EditorSettings;
+  problems: string[];
+} {
   const problems: string[] = [];
   const section = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
   const settings: Record<string, unknown> = { ...DEFAULT_EDITOR_SETTINGS };
@@ -129,7 +133,10 @@ export function sanitizeEditorSettings(raw: unknown): { settings: EditorSettings
     const spec = editorSettings[`mlhygiene.${key}` as EditorSettingKey];
     const parsed = spec.schema.safeParse(section[key]);
     if (parsed.success) settings[key] = parsed.data;
-    else problems.push(`mlhygiene.${key}: ${parsed.error.issues[0]?.message ?? 'invalid value'}; using the default`);
+    else
+      problems.push(
+        `mlhygiene.${key}: ${parsed.error.issues[0]?.message ?? 'invalid value'}; using the default`,
+      );
   }
   return { settings: settings as unknown as EditorSettings, problems };
 }

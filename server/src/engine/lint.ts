@@ -59,18 +59,26 @@ function prepare(file: SourceFile, given?: Tree): { file: SourceFile; tree: Tree
 }
 
 /** Lints one file. Requires `ensureEngine()` to have completed. */
-export function lint(input: SourceFile, settings: LintSettings, options: LintOptions = {}): LintResult {
+export function lint(
+  input: SourceFile,
+  settings: LintSettings,
+  options: LintOptions = {},
+): LintResult {
   const { file, tree, owned } = prepare(input, options.tree);
   const lines = new LineIndex(file.text);
   const result: LintResult = { file, findings: [], internalErrors: [], lines };
   try {
     const rules = activeRules(settings, file.path, file.scope, file.notebook?.ignore);
-    const runnable = rules.filter(({ rule }) => !rule.triggers || rule.triggers.some((t) => file.text.includes(t)));
+    const runnable = rules.filter(
+      ({ rule }) => !rule.triggers || rule.triggers.some((t) => file.text.includes(t)),
+    );
     if (runnable.length === 0) return result;
     const semantic = new SemanticModel(tree);
     const suppressions = collectSuppressions(semantic, lines);
     const ignoredCells = new Set(
-      file.notebook?.module.cells.filter((c) => c.tags.includes('mlhygiene-ignore')).map((c) => c.cellIndex),
+      file.notebook?.module.cells
+        .filter((c) => c.tags.includes('mlhygiene-ignore'))
+        .map((c) => c.cellIndex),
     );
     for (const { rule, severity } of runnable) {
       const report = (input: ReportInput) => {
@@ -84,7 +92,8 @@ export function lint(input: SourceFile, settings: LintSettings, options: LintOpt
           name: rule.name,
           family: rule.family,
           message: input.message,
-          severity: input.severity && severity === rule.severity[file.scope] ? input.severity : severity,
+          severity:
+            input.severity && severity === rule.severity[file.scope] ? input.severity : severity,
           start,
           end,
           fixes: input.fixes ?? [],
@@ -97,7 +106,10 @@ export function lint(input: SourceFile, settings: LintSettings, options: LintOpt
           for (const node of semantic.nodes(type)) visit(node);
         }
       } catch (error) {
-        result.internalErrors.push({ code: rule.code, error: (error as Error).stack ?? String(error) });
+        result.internalErrors.push({
+          code: rule.code,
+          error: (error as Error).stack ?? String(error),
+        });
       }
     }
     result.findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));

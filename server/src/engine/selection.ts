@@ -27,12 +27,17 @@ export function expandSelector(selector: string): string[] {
   const s = selector.trim();
   if (s.toUpperCase() === 'ALL') return RULES.map((r) => r.code);
   const upper = s.toUpperCase();
-  if (/^MLH\d*$/.test(upper)) return RULES.filter((r) => r.code.startsWith(upper)).map((r) => r.code);
+  if (/^MLH\d*$/.test(upper))
+    return RULES.filter((r) => r.code.startsWith(upper)).map((r) => r.code);
   const byName = RULES.find((r) => r.name === s.toLowerCase());
   return byName ? [byName.code] : [];
 }
 
-function expandAll(selectors: readonly string[] | undefined, messages: string[], where: string): string[] {
+function expandAll(
+  selectors: readonly string[] | undefined,
+  messages: string[],
+  where: string,
+): string[] {
   const codes: string[] = [];
   for (const selector of selectors ?? []) {
     const expanded = expandSelector(selector);
@@ -42,7 +47,10 @@ function expandAll(selectors: readonly string[] | undefined, messages: string[],
   return codes;
 }
 
-export function resolveSettings(project: LoadedProjectConfig, editor?: EditorSettings): LintSettings {
+export function resolveSettings(
+  project: LoadedProjectConfig,
+  editor?: EditorSettings,
+): LintSettings {
   const messages = project.messages.map((m) => `${m.file}: ${m.message}`);
   const config = project.config;
   const where = project.file ?? 'settings';
@@ -66,23 +74,39 @@ export function resolveSettings(project: LoadedProjectConfig, editor?: EditorSet
     }
   }
 
-  const perFileIgnores = Object.entries(config['per-file-ignores'] ?? {}).map(([glob, selectors]) => ({
-    matches: picomatch(glob, { dot: true, matchBase: !glob.includes('/') }),
-    codes: new Set(expandAll(selectors, messages, where)),
-  }));
+  const perFileIgnores = Object.entries(config['per-file-ignores'] ?? {}).map(
+    ([glob, selectors]) => ({
+      matches: picomatch(glob, { dot: true, matchBase: !glob.includes('/') }),
+      codes: new Set(expandAll(selectors, messages, where)),
+    }),
+  );
 
   const options: RuleOptions = {
-    allowedPathPrefixes: config['allowed-path-prefixes'] ?? DEFAULT_RULE_OPTIONS.allowedPathPrefixes,
+    allowedPathPrefixes:
+      config['allowed-path-prefixes'] ?? DEFAULT_RULE_OPTIONS.allowedPathPrefixes,
     loggerNames: config['logger-names'] ?? DEFAULT_RULE_OPTIONS.loggerNames,
     trackingCalls: config['tracking-calls'] ?? DEFAULT_RULE_OPTIONS.trackingCalls,
     printAllowedInMain: config['print-allowed-in-main'] ?? DEFAULT_RULE_OPTIONS.printAllowedInMain,
     seedValue: config['seed-value'] ?? DEFAULT_RULE_OPTIONS.seedValue,
   };
-  return { selected, severity, perFileIgnores, root: project.root, options, profile: config.profile, messages };
+  return {
+    selected,
+    severity,
+    perFileIgnores,
+    root: project.root,
+    options,
+    profile: config.profile,
+    messages,
+  };
 }
 
 /** The rules that run on a file, with the severity each reports at. */
-export function activeRules(settings: LintSettings, path: string, scope: Scope, extraIgnores: readonly string[] = []): ActiveRule[] {
+export function activeRules(
+  settings: LintSettings,
+  path: string,
+  scope: Scope,
+  extraIgnores: readonly string[] = [],
+): ActiveRule[] {
   const relativePath = settings.root ? relative(settings.root, path).split('\\').join('/') : path;
   const ignored = new Set<string>(extraIgnores.flatMap((s) => expandSelector(s)));
   for (const entry of settings.perFileIgnores) {

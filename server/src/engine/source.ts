@@ -1,5 +1,9 @@
 import { basename } from 'node:path';
-import { buildVirtualModule, type NotebookCellInput, type VirtualModule } from '../parsing/notebook';
+import {
+  buildVirtualModule,
+  type NotebookCellInput,
+  type VirtualModule,
+} from '../parsing/notebook';
 import type { Scope } from '../rules/types';
 
 /** What the engine lints: a script's text, or a notebook's code cells joined into one module. */
@@ -22,7 +26,10 @@ const TEST_FILE = /^(test_.*\.py|.*_test\.py|conftest\.py)$/;
 export function scopeOf(path: string): Scope {
   if (path.endsWith('.ipynb')) return 'notebook';
   const segments = path.split(/[\\/]/);
-  if (TEST_FILE.test(basename(path)) || segments.slice(0, -1).some((s) => s === 'tests' || s === 'test')) {
+  if (
+    TEST_FILE.test(basename(path)) ||
+    segments.slice(0, -1).some((s) => s === 'tests' || s === 'test')
+  ) {
     return 'test';
   }
   return 'script';

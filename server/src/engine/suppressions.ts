@@ -18,7 +18,12 @@ const IGNORE = /#\s*mlhygiene:\s*ignore(-file)?(?:\[([^\]]*)\])?/i;
 
 function codesOf(list: string | undefined): Set<string> {
   if (!list || !list.trim()) return new Set(['*']);
-  return new Set(list.split(/[,\s]+/).filter(Boolean).flatMap((s) => expandSelector(s)));
+  return new Set(
+    list
+      .split(/[,\s]+/)
+      .filter(Boolean)
+      .flatMap((s) => expandSelector(s)),
+  );
 }
 
 export function collectSuppressions(semantic: SemanticModel, lines: LineIndex): Suppressions {

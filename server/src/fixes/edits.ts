@@ -14,7 +14,8 @@ export function insertAt(offset: number, newText: string): TextEdit {
 
 /** The leading whitespace of the line holding `offset`. */
 export function indentationAt(text: string, offset: number): string {
-  const lineStart = Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
+  const lineStart =
+    Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
   return /^[ \t]*/.exec(text.slice(lineStart))![0];
 }
 
@@ -43,23 +44,32 @@ function isDocstring(node: Node): boolean {
  * in the cell of the first import), else after the module docstring, else at the top.
  * Returns the offset and whether the new text must start with a line break.
  */
-export function setupInsertionPoint(context: RuleContext): { offset: number; leadingNewline: boolean } {
+export function setupInsertionPoint(context: RuleContext): {
+  offset: number;
+  leadingNewline: boolean;
+} {
   const { semantic, file } = context;
   const text = file.text;
   const module = file.notebook?.module;
-  const imports = [...semantic.nodes('import_statement'), ...semantic.nodes('import_from_statement')]
+  const imports = [
+    ...semantic.nodes('import_statement'),
+    ...semantic.nodes('import_from_statement'),
+  ]
     .filter(isModuleLevelImport)
     .sort((a, b) => a.startIndex - b.startIndex);
   if (imports.length > 0) {
     const firstCell = module?.cellAt(imports[0].startIndex);
-    const sameCell = firstCell ? imports.filter((i) => module!.cellAt(i.startIndex) === firstCell) : imports;
+    const sameCell = firstCell
+      ? imports.filter((i) => module!.cellAt(i.startIndex) === firstCell)
+      : imports;
     const last = sameCell[sameCell.length - 1];
     const lineEnd = lineEndAt(text, last.endIndex);
     return { offset: lineEnd, leadingNewline: true };
   }
   const root = semantic.tree.rootNode;
   const first = root.namedChildren.find((n) => n && n.type !== 'comment');
-  if (first && isDocstring(first)) return { offset: lineEndAt(text, first.endIndex), leadingNewline: true };
+  if (first && isDocstring(first))
+    return { offset: lineEndAt(text, first.endIndex), leadingNewline: true };
   const firstCell = module?.cells.find((c) => !c.skipped);
   return { offset: firstCell ? firstCell.start : 0, leadingNewline: false };
 }
@@ -80,7 +90,9 @@ export function addSetupLines(context: RuleContext, lines: string[]): TextEdit[]
 
 /** Whether `import <module>` binds the plain module name somewhere at module level. */
 export function hasPlainImport(context: RuleContext, module: string): boolean {
-  return context.semantic.imports.some((b) => b.target.text === module && b.qualifiedName === module);
+  return context.semantic.imports.some(
+    (b) => b.target.text === module && b.qualifiedName === module,
+  );
 }
 
 /** The module-level name of an existing logger (`x = logging.getLogger(...)`, loguru's `logger`). */

@@ -19,13 +19,19 @@ export function editsByCell(file: SourceFile, edits: readonly TextEdit[]): CellE
   for (const edit of edits) {
     const cell = module.cellAt(edit.start);
     if (!cell || cell.skipped || edit.end > cell.start + cell.source.length) return undefined;
-    out.push({ cellIndex: cell.cellIndex, edit: { ...edit, start: edit.start - cell.start, end: edit.end - cell.start } });
+    out.push({
+      cellIndex: cell.cellIndex,
+      edit: { ...edit, start: edit.start - cell.start, end: edit.end - cell.start },
+    });
   }
   return out;
 }
 
 /** Applies edits to a file and rebuilds it; notebooks change cell by cell. */
-export function applyToSource(file: SourceFile, edits: readonly TextEdit[]): SourceFile | undefined {
+export function applyToSource(
+  file: SourceFile,
+  edits: readonly TextEdit[],
+): SourceFile | undefined {
   if (!file.notebook) return pythonSource(file.path, applyEdits(file.text, edits));
   const perCell = editsByCell(file, edits);
   if (!perCell) return undefined;
@@ -51,7 +57,9 @@ function pickFixes(findings: readonly Finding[], allowUnsafe: boolean): TextEdit
     const fix: Fix | undefined = finding.fixes.find((f) => f.safety === 'safe' || allowUnsafe);
     if (!fix) continue;
     const edits = dedupeEdits(fix.edits);
-    const fresh = edits.filter((e) => !picked.some((p) => p.start === e.start && p.end === e.end && p.newText === e.newText));
+    const fresh = edits.filter(
+      (e) => !picked.some((p) => p.start === e.start && p.end === e.end && p.newText === e.newText),
+    );
     if (fresh.some((e) => picked.some((p) => overlaps(p, e)))) continue;
     picked.push(...fresh);
   }
@@ -59,7 +67,11 @@ function pickFixes(findings: readonly Finding[], allowUnsafe: boolean): TextEdit
 }
 
 /** Applies fixes until none is left or `MAX_FIX_ROUNDS` rounds have run. */
-export function fixAll(input: SourceFile, settings: LintSettings, options: { unsafe?: boolean } = {}): FixAllResult {
+export function fixAll(
+  input: SourceFile,
+  settings: LintSettings,
+  options: { unsafe?: boolean } = {},
+): FixAllResult {
   let file = input;
   let applied = 0;
   let result = lint(file, settings);
@@ -69,7 +81,9 @@ export function fixAll(input: SourceFile, settings: LintSettings, options: { uns
     if (edits.length === 0) break;
     const next = applyToSource(result.file, edits);
     if (!next) break;
-    applied += withFixes.filter((f) => f.fixes.some((fix) => fix.edits.some((e) => edits.includes(e)))).length;
+    applied += withFixes.filter((f) =>
+      f.fixes.some((fix) => fix.edits.some((e) => edits.includes(e))),
+    ).length;
     file = next;
     result = lint(file, settings);
   }

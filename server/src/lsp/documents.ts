@@ -29,7 +29,10 @@ export class OpenDocument {
       if ('range' in change && this.tree) {
         const startIndex = this.document.offsetAt(change.range.start);
         const oldEndIndex = this.document.offsetAt(change.range.end);
-        const startPosition: Point = { row: change.range.start.line, column: change.range.start.character };
+        const startPosition: Point = {
+          row: change.range.start.line,
+          column: change.range.start.character,
+        };
         const edit = new Edit({
           startIndex,
           oldEndIndex,

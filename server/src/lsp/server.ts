@@ -19,14 +19,25 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ConfigLocator } from '../config/load';
-import { DEFAULT_EDITOR_SETTINGS, sanitizeEditorSettings, type EditorSettings } from '../config/schema';
+import {
+  DEFAULT_EDITOR_SETTINGS,
+  sanitizeEditorSettings,
+  type EditorSettings,
+} from '../config/schema';
 import { ensureEngine, lint, type Finding, type LintResult } from '../engine/lint';
 import { resolveSettings, type LintSettings } from '../engine/selection';
 import { notebookSource, pythonSource, type SourceFile } from '../engine/source';
 import { editsByCell, fixAll } from '../fixes/fixAll';
 import { parsePython } from '../parsing/runtime';
 import { LineIndex } from '../parsing/positions';
-import { Commands, DIAGNOSTIC_SOURCE, FIX_ALL_KIND, SETTINGS_SECTION, StatusNotification, type StatusParams } from '../protocol';
+import {
+  Commands,
+  DIAGNOSTIC_SOURCE,
+  FIX_ALL_KIND,
+  SETTINGS_SECTION,
+  StatusNotification,
+  type StatusParams,
+} from '../protocol';
 import { findRule } from '../rules';
 import { renderRuleHover, ruleDocUrl } from '../rules/render';
 import type { Severity, TextEdit } from '../rules/types';
@@ -83,7 +94,10 @@ export class LintServer {
     connection.onInitialized(() => void this.initialized());
     connection.onDidOpenTextDocument(({ textDocument }) => {
       const { uri, languageId, version, text } = textDocument;
-      this.documents.set(uri, new OpenDocument(TextDocument.create(uri, languageId, version, text)));
+      this.documents.set(
+        uri,
+        new OpenDocument(TextDocument.create(uri, languageId, version, text)),
+      );
       this.schedule(uri, 0);
     });
     connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
@@ -139,16 +153,26 @@ export class LintServer {
 
   private initialize(params: InitializeParams): InitializeResult {
     this.supportsConfiguration = !!params.capabilities.workspace?.configuration;
-    this.supportsWatchedFiles = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    this.supportsWatchedFiles =
+      !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     this.ready = ensureEngine();
     return {
       capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        textDocumentSync: {
+          openClose: true,
+          change: TextDocumentSyncKind.Incremental,
+          save: { includeText: false },
+        },
         notebookDocumentSync: {
-          notebookSelector: [{ notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] }],
+          notebookSelector: [
+            { notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] },
+          ],
           save: true,
         },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        codeActionProvider: {
+          codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND],
+          resolveProvider: false,
+        },
         hoverProvider: true,
         executeCommandProvider: { commands: [Commands.fixAll] },
       },
@@ -175,7 +199,10 @@ export class LintServer {
     if (cached) return cached;
     let settings = DEFAULT_EDITOR_SETTINGS;
     if (this.supportsConfiguration) {
-      const raw: unknown = await this.connection.workspace.getConfiguration({ scopeUri: uri, section: SETTINGS_SECTION });
+      const raw: unknown = await this.connection.workspace.getConfiguration({
+        scopeUri: uri,
+        section: SETTINGS_SECTION,
+      });
       const sanitized = sanitizeEditorSettings(raw);
       for (const problem of sanitized.problems) this.reportConfigProblem(problem);
       settings = sanitized.settings;
@@ -189,7 +216,10 @@ export class LintServer {
     this.reportedConfigProblems.add(message);
     this.connection.console.warn(message);
     void this.connection.window.showWarningMessage(`ML Hygiene: ${message}`);
-    void this.connection.sendNotification(StatusNotification, { state: 'warning', message } satisfies StatusParams);
+    void this.connection.sendNotification(StatusNotification, {
+      state: 'warning',
+      message,
+    } satisfies StatusParams);
   }
 
   private lintSettings(path: string, editor: EditorSettings): LintSettings {
@@ -227,8 +257,13 @@ export class LintServer {
       if (this.documents.has(key)) await this.lintDocument(key);
       else if (this.notebooks.getNotebookDocument(key)) await this.lintNotebook(key);
     } catch (error) {
-      this.connection.console.error(`mlhygiene: linting ${key} failed: ${(error as Error).stack ?? error}`);
-      void this.connection.sendNotification(StatusNotification, { state: 'error', message: String(error) } satisfies StatusParams);
+      this.connection.console.error(
+        `mlhygiene: linting ${key} failed: ${(error as Error).stack ?? error}`,
+      );
+      void this.connection.sendNotification(StatusNotification, {
+        state: 'error',
+        message: String(error),
+      } satisfies StatusParams);
     }
   }
 
@@ -256,24 +291,41 @@ export class LintServer {
     this.logInternalErrors(result, uri);
     // A newer version arrived while linting: its own run publishes.
     if (this.documents.get(uri)?.version !== version) return;
-    const entries = result.findings.map((finding) => ({ finding, diagnostic: this.toDiagnostic(finding, result, uri) }));
+    const entries = result.findings.map((finding) => ({
+      finding,
+      diagnostic: this.toDiagnostic(finding, result, uri),
+    }));
     this.lastFindings.set(uri, entries);
-    await this.connection.sendDiagnostics({ uri, version, diagnostics: entries.map((e) => e.diagnostic) });
+    await this.connection.sendDiagnostics({
+      uri,
+      version,
+      diagnostics: entries.map((e) => e.diagnostic),
+    });
   }
 
   private notebookSourceOf(notebook: NotebookDocument): { file: SourceFile; cellUris: string[] } {
     const cellUris: string[] = [];
     const cells = notebook.cells.map((cell) => {
       cellUris.push(cell.document);
-      const tags = (cell.metadata as { custom?: { metadata?: { tags?: unknown } }; metadata?: { tags?: unknown } } | undefined)
-        ?.custom?.metadata?.tags ?? (cell.metadata as { metadata?: { tags?: unknown } } | undefined)?.metadata?.tags;
+      const tags =
+        (
+          cell.metadata as
+            | { custom?: { metadata?: { tags?: unknown } }; metadata?: { tags?: unknown } }
+            | undefined
+        )?.custom?.metadata?.tags ??
+        (cell.metadata as { metadata?: { tags?: unknown } } | undefined)?.metadata?.tags;
       return {
         kind: cell.kind === 2 ? ('code' as const) : ('markdown' as const),
         source: this.notebooks.getCellTextDocument(cell)?.getText() ?? '',
         tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
       };
     });
-    const meta = notebook.metadata as { custom?: { metadata?: { mlhygiene?: { ignore?: unknown } } }; metadata?: { mlhygiene?: { ignore?: unknown } } } | undefined;
+    const meta = notebook.metadata as
+      | {
+          custom?: { metadata?: { mlhygiene?: { ignore?: unknown } } };
+          metadata?: { mlhygiene?: { ignore?: unknown } };
+        }
+      | undefined;
     const ignore = meta?.custom?.metadata?.mlhygiene?.ignore ?? meta?.metadata?.mlhygiene?.ignore;
     const file = notebookSource(
       uriToPath(notebook.uri),
@@ -288,7 +340,9 @@ export class LintServer {
     const version = notebook.version;
     const editor = await this.settingsFor(uri);
     const { file, cellUris } = this.notebookSourceOf(notebook);
-    const perCell = new Map<string, { finding: Finding; diagnostic: Diagnostic }[]>(cellUris.map((u) => [u, []]));
+    const perCell = new Map<string, { finding: Finding; diagnostic: Diagnostic }[]>(
+      cellUris.map((u) => [u, []]),
+    );
     if (editor.enable) {
       const result = lint(file, this.lintSettings(file.path, editor));
       this.logInternalErrors(result, uri);
@@ -298,7 +352,9 @@ export class LintServer {
         const cell = module.cellAt(finding.start);
         if (!cell) continue;
         const cellUri = cellUris[cell.cellIndex];
-        perCell.get(cellUri)?.push({ finding, diagnostic: this.toDiagnostic(finding, result, cellUri, cellUris) });
+        perCell
+          .get(cellUri)
+          ?.push({ finding, diagnostic: this.toDiagnostic(finding, result, cellUri, cellUris) });
       }
     }
     const previous = this.publishedCells.get(uri) ?? new Set<string>();
@@ -311,7 +367,10 @@ export class LintServer {
     this.publishedCells.set(uri, new Set(perCell.keys()));
     for (const [cellUri, entries] of perCell) {
       this.lastFindings.set(cellUri, entries);
-      await this.connection.sendDiagnostics({ uri: cellUri, diagnostics: entries.map((e) => e.diagnostic) });
+      await this.connection.sendDiagnostics({
+        uri: cellUri,
+        diagnostics: entries.map((e) => e.diagnostic),
+      });
     }
   }
 
@@ -327,16 +386,28 @@ export class LintServer {
   /** Converts offsets of the linted text to an LSP range in the document or cell holding them. */
   private rangeOf(result: LintResult, start: number, end: number) {
     const module = result.file.notebook?.module;
-    if (!module) return { start: result.lines.positionAt(start), end: result.lines.positionAt(end) };
+    if (!module)
+      return { start: result.lines.positionAt(start), end: result.lines.positionAt(end) };
     const from = module.toCell(start)!;
     const to = module.toCell(end);
-    return { start: from.position, end: to && to.cellIndex === from.cellIndex ? to.position : from.position };
+    return {
+      start: from.position,
+      end: to && to.cellIndex === from.cellIndex ? to.position : from.position,
+    };
   }
 
-  private workspaceEdit(result: LintResult, edits: readonly TextEdit[], uri: string, cellUris?: string[]): WorkspaceEdit | undefined {
+  private workspaceEdit(
+    result: LintResult,
+    edits: readonly TextEdit[],
+    uri: string,
+    cellUris?: string[],
+  ): WorkspaceEdit | undefined {
     const changes: Record<string, LspTextEdit[]> = {};
     if (!result.file.notebook) {
-      changes[uri] = edits.map((e) => ({ range: this.rangeOf(result, e.start, e.end), newText: e.newText }));
+      changes[uri] = edits.map((e) => ({
+        range: this.rangeOf(result, e.start, e.end),
+        newText: e.newText,
+      }));
       return { changes };
     }
     const perCell = editsByCell(result.file, edits);
@@ -344,12 +415,20 @@ export class LintServer {
     for (const { cellIndex, edit } of perCell) {
       const lines = result.file.notebook.module.cellByIndex(cellIndex)!.lines;
       const target = cellUris[cellIndex];
-      (changes[target] ??= []).push({ range: { start: lines.positionAt(edit.start), end: lines.positionAt(edit.end) }, newText: edit.newText });
+      (changes[target] ??= []).push({
+        range: { start: lines.positionAt(edit.start), end: lines.positionAt(edit.end) },
+        newText: edit.newText,
+      });
     }
     return { changes };
   }
 
-  private toDiagnostic(finding: Finding, result: LintResult, uri: string, cellUris?: string[]): Diagnostic {
+  private toDiagnostic(
+    finding: Finding,
+    result: LintResult,
+    uri: string,
+    cellUris?: string[],
+  ): Diagnostic {
     const rule = findRule(finding.code)!;
     const data: DiagnosticData = { fixes: [] };
     for (const fix of finding.fixes) {
@@ -370,7 +449,9 @@ export class LintServer {
   private async codeActions(params: CodeActionParams): Promise<CodeAction[]> {
     const { uri } = params.textDocument;
     const only = params.context.only;
-    const wantsFixAll = only?.some((kind) => FIX_ALL_KIND.startsWith(kind) && kind !== CodeActionKind.QuickFix) ?? false;
+    const wantsFixAll =
+      only?.some((kind) => FIX_ALL_KIND.startsWith(kind) && kind !== CodeActionKind.QuickFix) ??
+      false;
     const wantsQuickFix = !only || only.some((kind) => CodeActionKind.QuickFix.startsWith(kind));
     const actions: CodeAction[] = [];
     if (wantsQuickFix) {
@@ -392,9 +473,13 @@ export class LintServer {
         if (suppress) actions.push(suppress);
       }
     }
-    if (wantsFixAll || (!only && params.context.diagnostics.some((d) => d.source === DIAGNOSTIC_SOURCE))) {
+    if (
+      wantsFixAll ||
+      (!only && params.context.diagnostics.some((d) => d.source === DIAGNOSTIC_SOURCE))
+    ) {
       const edit = await this.fixAllEdit(uri);
-      if (edit) actions.push({ title: 'Fix all safe ML Hygiene problems', kind: FIX_ALL_KIND, edit });
+      if (edit)
+        actions.push({ title: 'Fix all safe ML Hygiene problems', kind: FIX_ALL_KIND, edit });
     }
     return actions;
   }
@@ -439,9 +524,14 @@ export class LintServer {
       const fixed = fixAll(pythonSource(path, document.text), settings);
       if (fixed.file.text === document.text) return undefined;
       const end = new LineIndex(document.text).positionAt(document.text.length);
-      return { changes: { [uri]: [{ range: { start: { line: 0, character: 0 }, end }, newText: fixed.file.text }] } };
+      return {
+        changes: {
+          [uri]: [{ range: { start: { line: 0, character: 0 }, end }, newText: fixed.file.text }],
+        },
+      };
     }
-    const notebook = this.notebooks.findNotebookDocumentForCell(uri) ?? this.notebooks.getNotebookDocument(uri);
+    const notebook =
+      this.notebooks.findNotebookDocumentForCell(uri) ?? this.notebooks.getNotebookDocument(uri);
     if (!notebook) return undefined;
     const { file, cellUris } = this.notebookSourceOf(notebook);
     const settings = this.lintSettings(file.path, await this.settingsFor(notebook.uri));
@@ -451,7 +541,9 @@ export class LintServer {
       const before = file.notebook!.cells[index].source;
       if (cell.source === before) return;
       const end = new LineIndex(before).positionAt(before.length);
-      changes[cellUris[index]] = [{ range: { start: { line: 0, character: 0 }, end }, newText: cell.source }];
+      changes[cellUris[index]] = [
+        { range: { start: { line: 0, character: 0 }, end }, newText: cell.source },
+      ];
     });
     return Object.keys(changes).length ? { changes } : undefined;
   }
@@ -460,8 +552,11 @@ export class LintServer {
     const entries = this.lastFindings.get(params.textDocument.uri) ?? [];
     const { line, character } = params.position;
     const hits = entries.filter(({ diagnostic: { range } }) => {
-      const afterStart = line > range.start.line || (line === range.start.line && character >= range.start.character);
-      const beforeEnd = line < range.end.line || (line === range.end.line && character <= range.end.character);
+      const afterStart =
+        line > range.start.line ||
+        (line === range.start.line && character >= range.start.character);
+      const beforeEnd =
+        line < range.end.line || (line === range.end.line && character <= range.end.character);
       return afterStart && beforeEnd;
     });
     if (hits.length === 0) return undefined;
@@ -472,6 +567,9 @@ export class LintServer {
       seen.add(finding.code);
       parts.push(renderRuleHover(findRule(finding.code)!));
     }
-    return { contents: { kind: 'markdown', value: parts.join('\n---\n') }, range: hits[0].diagnostic.range };
+    return {
+      contents: { kind: 'markdown', value: parts.join('\n---\n') },
+      range: hits[0].diagnostic.range,
+    };
   }
 }

@@ -1,4 +1,9 @@
-import { findNodeAtLocation, parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import {
+  findNodeAtLocation,
+  parseTree,
+  type Node as JsonNode,
+  type ParseError,
+} from 'jsonc-parser';
 import type { CellKind, NotebookCellInput } from './notebook';
 
 /** A notebook file that cannot be read as nbformat 4; the message names what is wrong. */

@@ -9,7 +9,11 @@ export function renderRuleMarkdown(rule: Rule): string {
   const scopes = Object.entries(rule.severity)
     .map(([scope, severity]) => `${scope}: ${severity}`)
     .join(', ');
-  const fix = { none: 'no automatic fix', sometimes: 'fix available in some cases', always: 'fix always available' }[rule.fix];
+  const fix = {
+    none: 'no automatic fix',
+    sometimes: 'fix available in some cases',
+    always: 'fix always available',
+  }[rule.fix];
   const sections = [
     `# ${rule.code} ${rule.name}`,
     '',
@@ -28,9 +32,11 @@ export function renderRuleMarkdown(rule: Rule): string {
   if (docs.fixSafety) sections.push('', '## Fix safety', '', docs.fixSafety);
   if (docs.options) sections.push('', '## Options', '', docs.options);
   sections.push('', '## Examples', '', 'Flagged:', '');
-  for (const example of docs.examples.invalid) sections.push('```python', example.trimEnd(), '```', '');
+  for (const example of docs.examples.invalid)
+    sections.push('```python', example.trimEnd(), '```', '');
   sections.push('Not flagged:', '');
-  for (const example of docs.examples.valid) sections.push('```python', example.trimEnd(), '```', '');
+  for (const example of docs.examples.valid)
+    sections.push('```python', example.trimEnd(), '```', '');
   return sections.join('\n').trimEnd() + '\n';
 }
 

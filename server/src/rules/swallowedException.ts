@@ -5,7 +5,17 @@ import { defineRule, py, type Fix, type RuleContext } from './types';
 
 const BROAD = new Set(['builtins.Exception', 'builtins.BaseException']);
 const OPTIONAL_IMPORT_ERRORS = new Set(['ImportError', 'ModuleNotFoundError']);
-const LOG_METHODS = new Set(['debug', 'info', 'warning', 'warn', 'error', 'exception', 'critical', 'fatal', 'log']);
+const LOG_METHODS = new Set([
+  'debug',
+  'info',
+  'warning',
+  'warn',
+  'error',
+  'exception',
+  'critical',
+  'fatal',
+  'log',
+]);
 const REPORTING_CALLS = new Set([
   'warnings.warn',
   'traceback.print_exc',
@@ -14,7 +24,15 @@ const REPORTING_CALLS = new Set([
   'sys.exit',
   'builtins.print',
 ]);
-const CONSTANT_TYPES = new Set(['none', 'true', 'false', 'integer', 'float', 'string', 'unary_operator']);
+const CONSTANT_TYPES = new Set([
+  'none',
+  'true',
+  'false',
+  'integer',
+  'float',
+  'string',
+  'unary_operator',
+]);
 
 /** The expression after `except` (without `as name`), or null for a bare `except:`. */
 function caughtExpression(clause: Node): Node | null {
@@ -48,8 +66,12 @@ function isConstant(node: Node | null): boolean {
   if (!node) return true;
   const value = unparenthesize(node);
   if (value.type === 'string') return !value.namedChildren.some((c) => c?.type === 'interpolation');
-  if (['list', 'dictionary', 'tuple', 'set'].includes(value.type)) return value.namedChildCount === 0;
-  return CONSTANT_TYPES.has(value.type) && (value.type !== 'unary_operator' || /^-?\s*[\d.]+$/.test(value.text));
+  if (['list', 'dictionary', 'tuple', 'set'].includes(value.type))
+    return value.namedChildCount === 0;
+  return (
+    CONSTANT_TYPES.has(value.type) &&
+    (value.type !== 'unary_operator' || /^-?\s*[\d.]+$/.test(value.text))
+  );
 }
 
 /** A statement that drops the error on the floor: pass, `...`, continue, return constant, flag = constant. */
@@ -69,7 +91,11 @@ function isSwallowingStatement(statement: Node): boolean {
       if (inner.type === 'string') return true;
       if (inner.type === 'assignment') {
         const left = field(inner, 'left');
-        return !!left && ['identifier', 'attribute', 'subscript'].includes(left.type) && isConstant(field(inner, 'right'));
+        return (
+          !!left &&
+          ['identifier', 'attribute', 'subscript'].includes(left.type) &&
+          isConstant(field(inner, 'right'))
+        );
       }
       return false;
     }
@@ -79,7 +105,12 @@ function isSwallowingStatement(statement: Node): boolean {
 }
 
 function isOnlyPassLike(statement: Node): boolean {
-  if (statement.type === 'pass_statement' || statement.type === 'continue_statement' || statement.type === 'comment') return true;
+  if (
+    statement.type === 'pass_statement' ||
+    statement.type === 'continue_statement' ||
+    statement.type === 'comment'
+  )
+    return true;
   return statement.type === 'expression_statement' && statement.namedChild(0)?.type === 'ellipsis';
 }
 
@@ -91,14 +122,19 @@ function bodyStatements(block: Node): Node[] {
 function guardsImportsOnly(clause: Node): boolean {
   const tryStatement = clause.parent;
   const body = tryStatement ? field(tryStatement, 'body') : null;
-  return !!body && bodyStatements(body).every((s) => s.type.startsWith('import') || s.type === 'comment');
+  return (
+    !!body && bodyStatements(body).every((s) => s.type.startsWith('import') || s.type === 'comment')
+  );
 }
 
 function suppressesBroad(context: RuleContext, withStatement: Node): Node | undefined {
   for (const item of withStatement.descendantsOfType('with_item')) {
     const value = item.namedChild(0);
-    if (value?.type !== 'call' || context.semantic.calleeName(value) !== 'contextlib.suppress') continue;
-    const broad = callArguments(value).positional.some((arg) => BROAD.has(exceptionName(context, arg)));
+    if (value?.type !== 'call' || context.semantic.calleeName(value) !== 'contextlib.suppress')
+      continue;
+    const broad = callArguments(value).positional.some((arg) =>
+      BROAD.has(exceptionName(context, arg)),
+    );
     if (broad) return value;
   }
   return undefined;
@@ -118,18 +154,27 @@ function fixes(context: RuleContext, clause: Node, block: Node): Fix[] {
   if (!first) return [];
   const clauseIndent = indentationAt(text, clause.startIndex);
   const sameLine = block.startPosition.row === clause.startPosition.row;
-  const bodyIndent = sameLine ? clauseIndent + indentUnit(context) : indentationAt(text, first.startIndex);
+  const bodyIndent = sameLine
+    ? clauseIndent + indentUnit(context)
+    : indentationAt(text, first.startIndex);
   // A one-line handler (`except X: pass`) is split so the body gets its own lines.
   const colonEnd = block.previousSibling?.endIndex ?? block.startIndex;
   const insertStatement = (statement: string) =>
     sameLine
-      ? { start: colonEnd, end: block.startIndex, newText: `\n${bodyIndent}${statement}\n${bodyIndent}` }
+      ? {
+          start: colonEnd,
+          end: block.startIndex,
+          newText: `\n${bodyIndent}${statement}\n${bodyIndent}`,
+        }
       : insertAt(first.startIndex, `${statement}\n${bodyIndent}`);
   const what = functionLabel(clause);
   const logFix: Fix = {
     title: `Log the exception with ${name}.exception()`,
     safety: 'safe',
-    edits: [insertStatement(`${name}.exception("Error ignored ${what}")`), ...addSetupLines(context, setup)],
+    edits: [
+      insertStatement(`${name}.exception("Error ignored ${what}")`),
+      ...addSetupLines(context, setup),
+    ],
   };
   // The body only swallowed the error, so re-raising replaces it whole.
   const raiseFix: Fix = {
@@ -238,8 +283,13 @@ export const swallowedException = defineRule({
         if (fn?.type === 'attribute') {
           const method = field(fn, 'attribute')?.text ?? '';
           const receiver = field(fn, 'object');
-          const receiverName = receiver?.type === 'attribute' ? field(receiver, 'attribute')?.text : receiver?.text;
-          if (LOG_METHODS.has(method) && receiverName && (loggerNames.has(receiverName) || /log/i.test(receiverName))) {
+          const receiverName =
+            receiver?.type === 'attribute' ? field(receiver, 'attribute')?.text : receiver?.text;
+          if (
+            LOG_METHODS.has(method) &&
+            receiverName &&
+            (loggerNames.has(receiverName) || /log/i.test(receiverName))
+          ) {
             return true;
           }
         }
@@ -273,10 +323,15 @@ export const swallowedException = defineRule({
           return;
         }
         // Optional imports guarded by ImportError are the accepted idiom.
-        if (names.some((n) => OPTIONAL_IMPORT_ERRORS.has(n.replace(/^builtins\./, ''))) && guardsImportsOnly(clause)) return;
+        if (
+          names.some((n) => OPTIONAL_IMPORT_ERRORS.has(n.replace(/^builtins\./, ''))) &&
+          guardsImportsOnly(clause)
+        )
+          return;
         // A narrow handler is only a hint, and only when it does nothing at all and says nothing
         // about why (a comment explaining the pass is a decision, not an accident).
-        if (!statements.every(isOnlyPassLike) || clause.descendantsOfType('comment').length > 0) return;
+        if (!statements.every(isOnlyPassLike) || clause.descendantsOfType('comment').length > 0)
+          return;
         context.report({
           start: clause.startIndex,
           end: reportEnd,
@@ -291,7 +346,8 @@ export const swallowedException = defineRule({
         if (!suppress) return;
         context.report({
           node: suppress,
-          message: '`contextlib.suppress` of a broad exception swallows every error in the block: catch and log it instead',
+          message:
+            '`contextlib.suppress` of a broad exception swallows every error in the block: catch and log it instead',
         });
       },
     };

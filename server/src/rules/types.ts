@@ -8,7 +8,13 @@ export type Scope = 'script' | 'notebook' | 'test';
 export type Family = 'logging' | 'paths' | 'inputs' | 'artifacts' | 'reproducibility' | 'secrets';
 export type FixAvailability = 'none' | 'sometimes' | 'always';
 
-export const SEVERITY_ORDER: readonly Severity[] = ['off', 'hint', 'information', 'warning', 'error'];
+export const SEVERITY_ORDER: readonly Severity[] = [
+  'off',
+  'hint',
+  'information',
+  'warning',
+  'error',
+];
 
 /** A replacement of `[start, end)` in the linted text (for notebooks: the virtual module). */
 export interface TextEdit {
@@ -76,8 +82,14 @@ export function defineRule(rule: Rule): Rule {
 
 /** Dedents a Python example written at natural indentation inside a template literal. */
 export function py(strings: TemplateStringsArray, ...values: unknown[]): string {
-  const raw = strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');
-  const lines = raw.replace(/^\n/, '').replace(/\n[ \t]*$/, '\n').split('\n');
+  const raw = strings.reduce(
+    (acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''),
+    '',
+  );
+  const lines = raw
+    .replace(/^\n/, '')
+    .replace(/\n[ \t]*$/, '\n')
+    .split('\n');
   const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
   const cut = indents.length ? Math.min(...indents) : 0;
   return lines.map((l) => l.slice(cut)).join('\n');

@@ -36,7 +36,7 @@ const MODULE_ALIASES: Record<string, string> = {
   cPickle: 'pickle',
   _pickle: 'pickle',
   'tensorflow.keras': 'keras',
-  'tf_keras': 'keras',
+  tf_keras: 'keras',
 };
 
 const BUILTINS = new Set([
@@ -176,7 +176,12 @@ export class SemanticModel {
     else names.set(name, [binding]);
   }
 
-  private bindTargets(target: Node | null, kind: BindingKind, value?: Node, scopeFrom?: Node): void {
+  private bindTargets(
+    target: Node | null,
+    kind: BindingKind,
+    value?: Node,
+    scopeFrom?: Node,
+  ): void {
     if (!target) return;
     if (target.type === 'identifier') {
       this.addBinding({ kind, target, value }, scopeFrom);
@@ -233,7 +238,7 @@ export class SemanticModel {
     for (const name of node.childrenForFieldName('name')) {
       const imported = name.type === 'aliased_import' ? field(name, 'name')! : name;
       const local = name.type === 'aliased_import' ? field(name, 'alias')! : name;
-      if (!local || local.type !== 'identifier' && local.type !== 'dotted_name') continue;
+      if (!local || (local.type !== 'identifier' && local.type !== 'dotted_name')) continue;
       const localId = local.type === 'dotted_name' ? local.namedChild(0)! : local;
       this.addImport(localId, canonical(`${module}.${imported.text}`));
     }
@@ -286,9 +291,13 @@ export class SemanticModel {
     const node = unparenthesize(expression);
     if (node.type === 'identifier') {
       const bindings = this.bindingsOf(node.text, node);
-      if (bindings.length === 0) return BUILTINS.has(node.text) ? `builtins.${node.text}` : undefined;
+      if (bindings.length === 0)
+        return BUILTINS.has(node.text) ? `builtins.${node.text}` : undefined;
       const imports = bindings.filter((b) => b.kind === 'import');
-      if (imports.length === bindings.length && new Set(imports.map((b) => b.qualifiedName)).size === 1) {
+      if (
+        imports.length === bindings.length &&
+        new Set(imports.map((b) => b.qualifiedName)).size === 1
+      ) {
         return imports[0].qualifiedName;
       }
       // `load = torch.load` binds a name once to something that resolves.
@@ -338,10 +347,18 @@ export class SemanticModel {
    * Resolves an expression to a string made of literal parts and holes, following names bound once,
    * f-strings, `+`, `os.path.join`, `Path(...)`, `Path / "x"`, `str(...)` and `os.path.expanduser`.
    */
-  resolveValue(expression: Node | null | undefined, depth = 0, seen = new Set<number>()): ResolvedValue | undefined {
+  resolveValue(
+    expression: Node | null | undefined,
+    depth = 0,
+    seen = new Set<number>(),
+  ): ResolvedValue | undefined {
     if (!expression || depth > 12) return undefined;
     const node = unparenthesize(expression);
-    const hole = (n: Node): ResolvedValue => ({ parts: [{ kind: 'hole', node: n }], via: [], isPath: false });
+    const hole = (n: Node): ResolvedValue => ({
+      parts: [{ kind: 'hole', node: n }],
+      via: [],
+      isPath: false,
+    });
     switch (node.type) {
       case 'string':
         return this.resolveString(node, depth, seen);
@@ -385,18 +402,35 @@ export class SemanticModel {
       if (args.star.length > 0) return undefined;
       return joinPaths(resolveArgs());
     }
-    if (callee === 'pathlib.Path' || callee === 'pathlib.PurePath' || callee === 'pathlib.PosixPath' || callee === 'pathlib.WindowsPath') {
+    if (
+      callee === 'pathlib.Path' ||
+      callee === 'pathlib.PurePath' ||
+      callee === 'pathlib.PosixPath' ||
+      callee === 'pathlib.WindowsPath'
+    ) {
       if (args.positional.length === 0) return undefined;
       const joined = joinPaths(resolveArgs());
       return joined ? { ...joined, isPath: true } : undefined;
     }
-    if (callee === 'builtins.str' || callee === 'os.path.expanduser' || callee === 'os.fspath' || callee === 'os.path.abspath' || callee === 'os.path.normpath') {
-      return args.positional.length === 1 ? this.resolveValue(args.positional[0], depth + 1, seen) : undefined;
+    if (
+      callee === 'builtins.str' ||
+      callee === 'os.path.expanduser' ||
+      callee === 'os.fspath' ||
+      callee === 'os.path.abspath' ||
+      callee === 'os.path.normpath'
+    ) {
+      return args.positional.length === 1
+        ? this.resolveValue(args.positional[0], depth + 1, seen)
+        : undefined;
     }
     // `Path("x").resolve()`, `.expanduser()`, `.absolute()` keep the path they were given.
     const fn = field(node, 'function');
     const method = this.methodName(node);
-    if (fn?.type === 'attribute' && method && ['resolve', 'expanduser', 'absolute', 'as_posix'].includes(method)) {
+    if (
+      fn?.type === 'attribute' &&
+      method &&
+      ['resolve', 'expanduser', 'absolute', 'as_posix'].includes(method)
+    ) {
       const base = this.resolveValue(field(fn, 'object'), depth + 1, seen);
       if (base?.isPath) return base;
     }
@@ -416,9 +450,10 @@ export class SemanticModel {
         parts.push({ kind: 'literal', text: raw ? child.text : decodeEscapes(child.text), node });
       } else if (child.type === 'interpolation') {
         const inner = field(child, 'expression');
-        const value = inner && !field(child, 'format_specifier') && !field(child, 'type_conversion')
-          ? this.resolveValue(inner, depth + 1, seen)
-          : undefined;
+        const value =
+          inner && !field(child, 'format_specifier') && !field(child, 'type_conversion')
+            ? this.resolveValue(inner, depth + 1, seen)
+            : undefined;
         if (value) parts.push(...value.parts);
         else parts.push({ kind: 'hole', node: child });
       }
@@ -463,7 +498,15 @@ function joinPaths(values: (ResolvedValue | undefined)[]): ResolvedValue | undef
     if (i === all.length - 1) return value!;
     const last = value!.parts[value!.parts.length - 1];
     const endsWithSlash = last?.kind === 'literal' && /[\\/]$/.test(last.text);
-    return endsWithSlash ? value! : { ...value!, parts: [...value!.parts, { kind: 'literal' as const, text: '/', node: last?.node ?? value!.parts[0].node }] };
+    return endsWithSlash
+      ? value!
+      : {
+          ...value!,
+          parts: [
+            ...value!.parts,
+            { kind: 'literal' as const, text: '/', node: last?.node ?? value!.parts[0].node },
+          ],
+        };
   });
   const joined = joinValues(kept);
   return joined ? { ...joined, parts: mergeAdjacent(joined.parts) } : undefined;

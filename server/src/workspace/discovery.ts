@@ -6,9 +6,29 @@ import type { ConfigLocator } from '../config/load';
 
 /** Folders never worth linting: VCS data, virtualenvs, installed packages, caches, build output. */
 export const DEFAULT_EXCLUDES = [
-  '.bzr', '.direnv', '.eggs', '.git', '.hg', '.svn', '.ipynb_checkpoints', '.mypy_cache', '.nox',
-  '.pytest_cache', '.ruff_cache', '.mlhygiene_cache', '.tox', '.venv', 'venv', '__pycache__',
-  '__pypackages__', '_build', 'build', 'dist', 'node_modules', 'site-packages', '*.egg-info',
+  '.bzr',
+  '.direnv',
+  '.eggs',
+  '.git',
+  '.hg',
+  '.svn',
+  '.ipynb_checkpoints',
+  '.mypy_cache',
+  '.nox',
+  '.pytest_cache',
+  '.ruff_cache',
+  '.mlhygiene_cache',
+  '.tox',
+  '.venv',
+  'venv',
+  '__pycache__',
+  '__pypackages__',
+  '_build',
+  'build',
+  'dist',
+  'node_modules',
+  'site-packages',
+  '*.egg-info',
 ];
 
 export interface DiscoveryProblem {
@@ -59,9 +79,15 @@ export function discoverFiles(paths: readonly string[], configs: ConfigLocator):
     const key = loaded.file ?? '';
     let matcher = excludeMatchers.get(key);
     if (!matcher) {
-      const patterns = [...(loaded.config.exclude ?? DEFAULT_EXCLUDES), ...(loaded.config['extend-exclude'] ?? [])];
+      const patterns = [
+        ...(loaded.config.exclude ?? DEFAULT_EXCLUDES),
+        ...(loaded.config['extend-exclude'] ?? []),
+      ];
       const match = picomatch(patterns, { dot: true });
-      const matchName = picomatch(patterns.filter((p) => !p.includes('/')), { dot: true });
+      const matchName = picomatch(
+        patterns.filter((p) => !p.includes('/')),
+        { dot: true },
+      );
       // A bare name (`build`) matches at any depth; a pattern with a slash matches from the root.
       matcher = (rel: string) => match(rel) || matchName(rel.split('/').pop() ?? rel);
       excludeMatchers.set(key, matcher);
@@ -87,7 +113,8 @@ export function discoverFiles(paths: readonly string[], configs: ConfigLocator):
       const isDir = entry.isDirectory();
       if (excludedByConfig(path, entry.name) || ignoredByGit(active, path, isDir)) continue;
       if (isDir) walk(path, active);
-      else if (entry.isFile() && (entry.name.endsWith('.py') || entry.name.endsWith('.ipynb'))) files.add(path);
+      else if (entry.isFile() && (entry.name.endsWith('.py') || entry.name.endsWith('.ipynb')))
+        files.add(path);
     }
   };
 
@@ -97,15 +124,17 @@ export function discoverFiles(paths: readonly string[], configs: ConfigLocator):
     try {
       stats = statSync(path);
     } catch (error) {
-      problems.push({ path: given, message: `no such file or folder (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+      problems.push({
+        path: given,
+        message: `no such file or folder (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      });
       continue;
     }
     if (stats.isDirectory()) {
       // A folder named explicitly is linted even when an enclosing .gitignore ignores it.
       const above = gitignoreLayersAbove(path);
       walk(path, ignoredByGit(above, path, true) ? [] : above);
-    }
-    else files.add(path);
+    } else files.add(path);
   }
   return { files: [...files], problems };
 }
