@@ -84,11 +84,6 @@ export const editorSettings = {
     description:
       'Severity per rule code or name, e.g. {"MLH201": "error"}. Overrides pyproject.toml.',
   },
-  'mlhygiene.fixAllOnSave': {
-    schema: z.boolean(),
-    default: false,
-    description: 'Offer `source.fixAll.mlhygiene` (safe fixes only) to "editor.codeActionsOnSave".',
-  },
   'mlhygiene.trace.server': {
     schema: z.enum(['off', 'messages', 'verbose']),
     default: 'off',
@@ -105,7 +100,6 @@ export interface EditorSettings {
   select: string[];
   ignore: string[];
   severity: Record<string, (typeof SEVERITY_VALUES)[number]>;
-  fixAllOnSave: boolean;
 }
 
 export const DEFAULT_EDITOR_SETTINGS: EditorSettings = {
@@ -114,7 +108,6 @@ export const DEFAULT_EDITOR_SETTINGS: EditorSettings = {
   select: [],
   ignore: [],
   severity: {},
-  fixAllOnSave: false,
 };
 
 /**
