@@ -8,8 +8,24 @@ import { defineRule, py, type Fix, type RuleContext } from './types';
 
 /** Locations that are the same on every machine and belong to the system, not to a user. */
 const SYSTEM_PREFIXES = [
-  '/dev/', '/proc/', '/sys/', '/etc/', '/usr/', '/bin/', '/sbin/', '/lib/', '/lib64/', '/opt/conda',
-  '/tmp', '/var/tmp', '/var/run/', '/var/log/', '/run/', '/System/', '/Library/', '/private/',
+  '/dev/',
+  '/proc/',
+  '/sys/',
+  '/etc/',
+  '/usr/',
+  '/bin/',
+  '/sbin/',
+  '/lib/',
+  '/lib64/',
+  '/opt/conda',
+  '/tmp',
+  '/var/tmp',
+  '/var/run/',
+  '/var/log/',
+  '/run/',
+  '/System/',
+  '/Library/',
+  '/private/',
 ];
 
 /** Names that carry URL routes or API paths, never file system locations. */
@@ -17,8 +33,12 @@ const URL_NAME = /(url|uri|route|endpoint|api|prefix|href|link)/i;
 
 type PathKind = 'POSIX' | 'home' | 'Windows' | 'UNC' | 'Colab' | 'Kaggle';
 
-export function classifyAbsolutePath(text: string, allowed: readonly string[]): PathKind | undefined {
-  if (text.length < 2 || text.length > 400 || /[\n\r\t]/.test(text) || text.includes('://')) return undefined;
+export function classifyAbsolutePath(
+  text: string,
+  allowed: readonly string[],
+): PathKind | undefined {
+  if (text.length < 2 || text.length > 400 || /[\n\r\t]/.test(text) || text.includes('://'))
+    return undefined;
   if (allowed.some((prefix) => text.startsWith(prefix))) return undefined;
   if (/^[A-Za-z]:[\\/]/.test(text)) return 'Windows';
   if (/^\\\\[^\\\s]+\\/.test(text)) return 'UNC';
@@ -26,7 +46,10 @@ export function classifyAbsolutePath(text: string, allowed: readonly string[]): 
   if (/^~[\\/]?$/.test(text) || /^~[\\/]\./.test(text)) return undefined;
   if (/^~[\w.-]*([\\/]|$)/.test(text)) return 'home';
   if (!text.startsWith('/') || text.startsWith('//')) return undefined;
-  if (SYSTEM_PREFIXES.some((prefix) => text === prefix.replace(/\/$/, '') || text.startsWith(prefix))) return undefined;
+  if (
+    SYSTEM_PREFIXES.some((prefix) => text === prefix.replace(/\/$/, '') || text.startsWith(prefix))
+  )
+    return undefined;
   if (text.startsWith('/content/') || text === '/content') return 'Colab';
   if (text.startsWith('/kaggle/')) return 'Kaggle';
   return 'POSIX';
@@ -46,21 +69,39 @@ function looksLikeFilesystemPath(text: string, kind: PathKind): boolean {
 
 /** Variables the OS, the shell or Python set themselves; reading one would return their value. */
 const SYSTEM_ENV_VARS = new Set([
-  'PATH', 'PYTHONPATH', 'LD_LIBRARY_PATH', 'DYLD_LIBRARY_PATH', 'MANPATH', 'CUDA_PATH', 'HOME', 'PWD',
-  'OLDPWD', 'TMPDIR', 'TMP', 'TEMP', 'VIRTUAL_ENV', 'CONDA_PREFIX',
+  'PATH',
+  'PYTHONPATH',
+  'LD_LIBRARY_PATH',
+  'DYLD_LIBRARY_PATH',
+  'MANPATH',
+  'CUDA_PATH',
+  'HOME',
+  'PWD',
+  'OLDPWD',
+  'TMPDIR',
+  'TMP',
+  'TEMP',
+  'VIRTUAL_ENV',
+  'CONDA_PREFIX',
 ]);
 
 function toEnvName(base: string, sinkName: string | undefined): string {
-  let name = base.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase();
+  let name = base
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase();
   if (!name || /^\d/.test(name)) name = `DATA_${name}`;
-  if (!/_(PATH|DIR|FILE|ROOT|FOLDER)$/.test(name) && !/^(PATH|ROOT)$/.test(name)) name += sinkName ? '_PATH' : '';
+  if (!/_(PATH|DIR|FILE|ROOT|FOLDER)$/.test(name) && !/^(PATH|ROOT)$/.test(name))
+    name += sinkName ? '_PATH' : '';
   return name;
 }
 
 function envVarName(literal: Node, sinkName: string | undefined, text: string): string {
   const parent = literal.parent;
   let base: string | undefined;
-  if (parent?.type === 'assignment' && field(parent, 'left')?.type === 'identifier') base = field(parent, 'left')!.text;
+  if (parent?.type === 'assignment' && field(parent, 'left')?.type === 'identifier')
+    base = field(parent, 'left')!.text;
   else if (parent?.type === 'keyword_argument') base = field(parent, 'name')?.text;
   const named = base ? toEnvName(base, sinkName) : undefined;
   // `path = "/data/x.csv"` or `to_parquet(path=...)` must not read the shell's PATH.
@@ -70,7 +111,12 @@ function envVarName(literal: Node, sinkName: string | undefined, text: string): 
   return toEnvName(`${stem}_${/\.\w+$/.test(last) ? 'path' : 'dir'}`, sinkName);
 }
 
-function envFix(context: RuleContext, literal: Node, sinkName: string | undefined, text: string): Fix[] {
+function envFix(
+  context: RuleContext,
+  literal: Node,
+  sinkName: string | undefined,
+  text: string,
+): Fix[] {
   // Only a plain literal can be wrapped; an f-string keeps its interpolations.
   if (literal.namedChildren.some((c) => c?.type === 'interpolation')) return [];
   const name = envVarName(literal, sinkName, text);
@@ -84,6 +130,27 @@ function envFix(context: RuleContext, literal: Node, sinkName: string | undefine
       ],
     },
   ];
+}
+
+/** Line magics whose arguments are locations; every argument of a shell escape (`!cp a b`) is one. */
+const PATH_MAGIC = /^%(cd|pushd|run|load|save|writefile)\b/;
+
+/** The arguments of a magic or shell escape, unquoted, with their offsets in the magic's text. */
+function magicArguments(text: string): { offset: number; token: string }[] {
+  const found: { offset: number; token: string }[] = [];
+  for (const match of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
+    const quoted = match[1] ?? match[2];
+    let token = quoted ?? match[3];
+    let offset = match.index! + (quoted === undefined ? 0 : 1);
+    // `--output=/abs` carries its location after the option name.
+    const equals = quoted === undefined ? token.lastIndexOf('=') : -1;
+    if (equals >= 0) {
+      offset += equals + 1;
+      token = token.slice(equals + 1);
+    }
+    found.push({ offset, token });
+  }
+  return found.slice(1);
 }
 
 function describe(kind: PathKind): string {
@@ -114,7 +181,7 @@ export const hardcodedAbsolutePath = defineRule({
     summary: 'An absolute, machine-specific path reaches file or data I/O.',
     why:
       '`/home/alice/data/train.csv` exists on one laptop. The same script in a container, on a ' +
-      'scheduler node or on a colleague\'s machine fails at the first read, or worse, silently writes ' +
+      "scheduler node or on a colleague's machine fails at the first read, or worse, silently writes " +
       'model artifacts where nobody looks for them. Colab (`/content/...`) and Kaggle (`/kaggle/...`) ' +
       'roots only exist inside those services.',
     howToFix:
@@ -144,7 +211,7 @@ export const hardcodedAbsolutePath = defineRule({
         py`
           import torch
 
-          torch.save(model.state_dict(), "C:\\Users\\bob\\models\\net.pt")
+          torch.save(model.state_dict(), r"C:\\Users\\bob\\models\\net.pt")
         `,
         py`
           MODEL_DIR = "/content/drive/MyDrive/models"
@@ -181,7 +248,12 @@ export const hardcodedAbsolutePath = defineRule({
     const { semantic, options } = context;
     const reported = new Set<number>();
 
-    const check = (value: ResolvedValue | undefined, where: Node, sinkName: string | undefined, assignedName?: string) => {
+    const check = (
+      value: ResolvedValue | undefined,
+      where: Node,
+      sinkName: string | undefined,
+      assignedName?: string,
+    ) => {
       // Only values whose text starts with a literal can be a hardcoded location.
       const first = value?.parts[0];
       if (!value || first?.kind !== 'literal') return;
@@ -210,6 +282,28 @@ export const hardcodedAbsolutePath = defineRule({
       call(call) {
         for (const { value, sinkName } of pathSinkArguments(semantic, call)) {
           check(semantic.resolveValue(value), value, sinkName);
+        }
+      },
+      module() {
+        for (const magic of context.file.notebook?.module.magics ?? []) {
+          // Only shell escapes and the line magics that take a location (`%cd /abs`).
+          if (
+            magic.kind !== 'shell' &&
+            !(magic.kind === 'line-magic' && PATH_MAGIC.test(magic.text))
+          )
+            continue;
+          const command = magic.text.split(/\s/)[0];
+          for (const { offset, token } of magicArguments(magic.text)) {
+            // `{var}` and `$var` are expanded by IPython from Python values, judged elsewhere.
+            if (/[{$]/.test(token)) continue;
+            const kind = classifyAbsolutePath(token, options.allowedPathPrefixes);
+            if (!kind) continue;
+            context.report({
+              start: magic.start + offset,
+              end: magic.start + offset + token.length,
+              message: `Hardcoded ${describe(kind)} "${token}" in \`${command}\`; read it from configuration or the environment`,
+            });
+          }
         }
       },
       assignment(assignment) {

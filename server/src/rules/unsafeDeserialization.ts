@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import { addSetupLines, importLines, insertAt, replaceNode } from '../fixes/edits';
-import { argument, callArguments, field, unparenthesize, type CallArguments } from '../semantic/nodes';
+import { addSetupLines, importLines, indentationAt, insertAt, replaceNode } from '../fixes/edits';
+import { argument, callArguments, field, type CallArguments } from '../semantic/nodes';
 import type { SemanticModel } from '../semantic/model';
 import { defineRule, py, type Fix, type RuleContext } from './types';
 
@@ -34,39 +34,86 @@ const TORCH_DISTRIBUTED_OBJECTS = new Set([
   'torch.distributed.send_object_list',
 ]);
 
-const SAFE_YAML_LOADERS = /(^|\.)(SafeLoader|CSafeLoader|BaseLoader|CBaseLoader)$/;
+const SAFE_YAML_LOADERS = /^yaml\.(\w+\.)?C?(Safe|Base)Loader$/;
+const UNSAFE_YAML_LOADERS = /^yaml\.(\w+\.)?C?(Unsafe|Full)?Loader$/;
+/** `pickle.loads(pickle.dumps(x))` is a deep copy of this process's own objects. */
+const PICKLE_DUMPS = /^(pickle|dill|cloudpickle|marshal)\.dumps$/;
 const KERAS_LOADERS = new Set(['keras.models.load_model', 'keras.saving.load_model']);
 
 type Truth = 'true' | 'false' | 'unknown' | 'absent';
 
+interface KeywordValue {
+  truth: Truth;
+  /** The expression that holds the value: the keyword argument's, or the entry of a `**kwargs` dict. */
+  node?: Node;
+}
+
 /** The truth value of a keyword argument, following simple local values and `**kwargs` dicts. */
-function keywordTruth(semantic: SemanticModel, args: CallArguments, name: string): Truth {
+function keywordValue(semantic: SemanticModel, args: CallArguments, name: string): KeywordValue {
   let value = args.keywords.get(name);
   if (!value) {
     for (const splat of args.doubleStar) {
       const dict = semantic.followName(splat);
-      if (dict.type !== 'dictionary') return 'unknown';
+      if (dict.type !== 'dictionary') return { truth: 'unknown' };
       for (const pair of dict.namedChildren) {
-        if (pair?.type === 'pair' && semantic.stringLiteral(field(pair, 'key')) === name) value = field(pair, 'value')!;
+        if (pair?.type === 'pair' && semantic.stringLiteral(field(pair, 'key')) === name)
+          value = field(pair, 'value')!;
       }
     }
-    if (!value) return 'absent';
+    if (!value) return { truth: 'absent' };
   }
   const resolved = semantic.followName(value);
-  if (resolved.type === 'true') return 'true';
-  if (resolved.type === 'false' || resolved.type === 'none') return 'false';
-  return 'unknown';
+  if (resolved.type === 'true') return { truth: 'true', node: value };
+  if (resolved.type === 'false' || resolved.type === 'none') return { truth: 'false', node: value };
+  return { truth: 'unknown', node: value };
 }
 
-function setKeyword(args: CallArguments, name: string, literal: 'True' | 'False'): Fix['edits'] {
-  const existing = args.keywords.get(name);
+function keywordTruth(semantic: SemanticModel, args: CallArguments, name: string): Truth {
+  return keywordValue(semantic, args, name).truth;
+}
+
+/** Sets a keyword where its value lives, or adds it after the last argument keeping the layout. */
+function setKeyword(
+  context: RuleContext,
+  args: CallArguments,
+  name: string,
+  literal: 'True' | 'False',
+): Fix['edits'] {
+  // A value from a `**kwargs` dict is changed in the dict: a second keyword would be a TypeError.
+  const existing = keywordValue(context.semantic, args, name).node;
   if (existing) return [replaceNode(existing, literal)];
   const list = args.node!;
-  const closing = list.lastChild!;
-  const hasArgs = list.namedChildCount > 0;
-  const trailingComma = closing.previousSibling?.type === ',';
-  const prefix = hasArgs && !trailingComma ? ', ' : trailingComma ? ' ' : '';
-  return [insertAt(closing.startIndex, `${prefix}${name}=${literal}`)];
+  const items = list.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const last = items[items.length - 1];
+  if (!last) return [insertAt(list.lastChild!.startIndex, `${name}=${literal}`)];
+  const comma = last.nextSibling?.type === ',' ? last.nextSibling : undefined;
+  // One argument per line with a trailing comma: the keyword gets a line of its own.
+  if (comma && list.lastChild!.startPosition.row > comma.endPosition.row) {
+    const indent = indentationAt(context.file.text, last.startIndex);
+    return [insertAt(comma.endIndex, `\n${indent}${name}=${literal},`)];
+  }
+  return [insertAt((comma ?? last).endIndex, `${comma ? ' ' : ', '}${name}=${literal}`)];
+}
+
+/** Whether a yaml `Loader` argument is a safe loader, a code-running one, or cannot be told. */
+function yamlLoaderSafety(
+  semantic: SemanticModel,
+  loader: Node | undefined,
+): 'safe' | 'unsafe' | 'unknown' {
+  // No Loader, or `Loader=None`, falls back to the unsafe default of older PyYAML.
+  if (!loader) return 'unsafe';
+  const node = semantic.followName(loader);
+  if (node.type === 'none') return 'unsafe';
+  // A name imported on both branches of a `try` is judged by every import it may stand for.
+  const names =
+    node.type === 'identifier'
+      ? semantic
+          .bindingsOf(node.text, node)
+          .map((b) => (b.kind === 'import' ? b.qualifiedName : undefined))
+      : [semantic.qualifiedName(node)];
+  if (names.some((n) => n && UNSAFE_YAML_LOADERS.test(n))) return 'unsafe';
+  if (names.length > 0 && names.every((n) => n && SAFE_YAML_LOADERS.test(n))) return 'safe';
+  return 'unknown';
 }
 
 export const unsafeDeserialization = defineRule({
@@ -75,7 +122,19 @@ export const unsafeDeserialization = defineRule({
   family: 'inputs',
   severity: { script: 'warning', notebook: 'warning', test: 'warning' },
   fix: 'sometimes',
-  triggers: ['pickle', 'dill', 'marshal', 'shelve', 'joblib', 'load', 'yaml', 'trust_remote_code', '_object', 'decode', 'Unpickler'],
+  triggers: [
+    'pickle',
+    'dill',
+    'marshal',
+    'shelve',
+    'joblib',
+    'load',
+    'yaml',
+    'trust_remote_code',
+    '_object',
+    'decode',
+    'Unpickler',
+  ],
   docs: {
     summary: 'A deserializer that can execute code reads data that may not be trusted.',
     why:
@@ -163,13 +222,19 @@ export const unsafeDeserialization = defineRule({
         const fnNode = field(call, 'function')!;
 
         // `from_pretrained(..., trust_remote_code=True)` on any receiver, and hub helpers.
-        if (keywordTruth(semantic, args, 'trust_remote_code') === 'true') {
+        const trustRemoteCode = keywordValue(semantic, args, 'trust_remote_code');
+        if (trustRemoteCode.truth === 'true') {
           context.report({
-            node: args.keywords.get('trust_remote_code')?.parent ?? call,
-            message: '`trust_remote_code=True` runs Python code downloaded from the model repository',
-            fixes: args.keywords.has('trust_remote_code')
-              ? [{ title: 'Set trust_remote_code=False', safety: 'unsafe', edits: setKeyword(args, 'trust_remote_code', 'False') }]
-              : [],
+            node: args.keywords.get('trust_remote_code')?.parent ?? fnNode,
+            message:
+              '`trust_remote_code=True` runs Python code downloaded from the model repository',
+            fixes: [
+              {
+                title: 'Set trust_remote_code=False',
+                safety: 'unsafe',
+                edits: setKeyword(context, args, 'trust_remote_code', 'False'),
+              },
+            ],
           });
           return;
         }
@@ -177,6 +242,9 @@ export const unsafeDeserialization = defineRule({
         if (!callee) return;
 
         if (ALWAYS_UNSAFE[callee]) {
+          const data = args.positional[0] && semantic.followName(args.positional[0]);
+          // Bytes this process pickled a moment ago (`pickle.loads(pickle.dumps(x))`) are its own.
+          if (data?.type === 'call' && PICKLE_DUMPS.test(semantic.calleeName(data) ?? '')) return;
           const isYaml = callee.startsWith('yaml.');
           context.report({
             node: fnNode,
@@ -198,7 +266,15 @@ export const unsafeDeserialization = defineRule({
               weightsOnly === 'false'
                 ? '`torch.load(weights_only=False)` unpickles arbitrary objects: load weights only'
                 : '`torch.load` without `weights_only=True` can unpickle arbitrary objects (the default before torch 2.6)',
-            fixes: args.node ? [{ title: 'Load weights only (weights_only=True)', safety: 'unsafe', edits: setKeyword(args, 'weights_only', 'True') }] : [],
+            fixes: args.node
+              ? [
+                  {
+                    title: 'Load weights only (weights_only=True)',
+                    safety: 'unsafe',
+                    edits: setKeyword(context, args, 'weights_only', 'True'),
+                  },
+                ]
+              : [],
           });
           return;
         }
@@ -209,18 +285,20 @@ export const unsafeDeserialization = defineRule({
           context.report({
             node: args.keywords.get('allow_pickle')?.parent ?? fnNode,
             message: '`np.load(allow_pickle=True)` unpickles object arrays, which can execute code',
-            fixes: args.keywords.has('allow_pickle')
-              ? [{ title: 'Set allow_pickle=False', safety: 'unsafe', edits: setKeyword(args, 'allow_pickle', 'False') }]
-              : [],
+            fixes: [
+              {
+                title: 'Set allow_pickle=False',
+                safety: 'unsafe',
+                edits: setKeyword(context, args, 'allow_pickle', 'False'),
+              },
+            ],
           });
           return;
         }
 
         if (callee === 'yaml.load' || callee === 'yaml.load_all') {
-          const loader = argument(args, 1, 'Loader');
-          const loaderName = loader ? (semantic.qualifiedName(loader) ?? unparenthesize(loader).text) : undefined;
-          // A safe loader makes yaml.load safe.
-          if (loaderName && SAFE_YAML_LOADERS.test(loaderName)) return;
+          // A safe loader makes yaml.load safe; one we cannot resolve is not reported.
+          if (yamlLoaderSafety(semantic, argument(args, 1, 'Loader')) !== 'unsafe') return;
           context.report({
             node: fnNode,
             message: `\`${callee}\` without a safe Loader constructs arbitrary Python objects: use yaml.safe_load`,
@@ -234,10 +312,15 @@ export const unsafeDeserialization = defineRule({
           if (keywordTruth(semantic, args, 'safe_mode') !== 'false') return;
           context.report({
             node: args.keywords.get('safe_mode')?.parent ?? fnNode,
-            message: '`load_model(safe_mode=False)` deserializes Lambda layers, which can execute code',
-            fixes: args.keywords.has('safe_mode')
-              ? [{ title: 'Set safe_mode=True', safety: 'unsafe', edits: setKeyword(args, 'safe_mode', 'True') }]
-              : [],
+            message:
+              '`load_model(safe_mode=False)` deserializes Lambda layers, which can execute code',
+            fixes: [
+              {
+                title: 'Set safe_mode=True',
+                safety: 'unsafe',
+                edits: setKeyword(context, args, 'safe_mode', 'True'),
+              },
+            ],
           });
           return;
         }
@@ -261,7 +344,8 @@ function yamlFix(context: RuleContext, call: Node, callee: string): Fix {
   const safeName = callee.endsWith('_all') ? 'safe_load_all' : 'safe_load';
   // `from yaml import load` has no module name to call through, so `import yaml` is added.
   const receiver = fn.type === 'attribute' ? `${field(fn, 'object')!.text}.` : 'yaml.';
-  const setup = fn.type === 'attribute' ? [] : addSetupLines(context, importLines(context, ['yaml']));
+  const setup =
+    fn.type === 'attribute' ? [] : addSetupLines(context, importLines(context, ['yaml']));
   return {
     title: `Use yaml.${safeName}`,
     safety: 'unsafe',

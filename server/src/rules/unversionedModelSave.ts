@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { addSetupLines, importLines, indentationAt, insertAt, replaceNode } from '../fixes/edits';
-import { renderValue, type ResolvedValue, type SemanticModel } from '../semantic/model';
+import { renderValue, type SemanticModel } from '../semantic/model';
 import { callArguments, enclosingStatement, field, unparenthesize } from '../semantic/nodes';
 import { defineRule, py, type Fix, type RuleContext, type Visitors } from './types';
 
@@ -36,12 +36,26 @@ const METHOD_SAVES: Record<string, SaveApi> = {
   save: { position: 0, keyword: 'filepath', generic: true },
 };
 
-const MODEL_NAME = /(model|net|clf|classifier|regressor|estimator|pipeline|pipe|learner|booster|checkpoint|ckpt|weights|encoder|tokenizer|keras|xgb|lgbm|svm|forest)/i;
-const MODEL_EXTENSION = /\.(pt|pth|ckpt|h5|hdf5|keras|pkl|pickle|joblib|onnx|safetensors|bin|model|tflite|pb|skops|cbm|ubj|json)$/i;
+const MODEL_NAME =
+  /(model|net|clf|classifier|regressor|estimator|pipeline|pipe|learner|booster|checkpoint|ckpt|weights|encoder|tokenizer|keras|xgb|lgbm|svm|forest)/i;
+const MODEL_EXTENSION =
+  /\.(pt|pth|ckpt|h5|hdf5|keras|pkl|pickle|joblib|onnx|safetensors|bin|model|tflite|pb|skops|cbm|ubj|json)$/i;
 /** A version already written into the literal: `v2`, a date, `1.4.0`, a TF-Serving `/<n>` dir. */
 const LITERAL_VERSION = /(^|[^a-z])v\d+|\d{8}|\d+\.\d+\.\d+|[\\/]\d+[\\/]?$/i;
+/** Names whose value is a version even when it is a plain constant: `MODEL_VERSION`, `git_sha`. */
+const VERSION_NAME = /version|(^|_)(ver|rev|revision|release|sha|commit)(_|$)/i;
+/** Calls that build a path from their arguments, the last one being the file name. */
+const PATH_BUILDERS = new Set([
+  'os.path.join',
+  'posixpath.join',
+  'pathlib.Path',
+  'pathlib.PurePath',
+  'builtins.str',
+  'os.fspath',
+]);
 
-const REGISTRATION_FUNCTIONS = /^(mlflow(\.\w+)?\.(log_model|log_artifacts?|register_model)|wandb\.(log_artifact|Artifact|save|log_model)|neptune\..*upload.*|clearml\..*upload.*|comet_ml\..*log_model)$/;
+const REGISTRATION_FUNCTIONS =
+  /^(mlflow(\.\w+)?\.(log_model|log_artifacts?|register_model)|wandb\.(log_artifact|Artifact|save|log_model)|neptune\..*upload.*|clearml\..*upload.*|comet_ml\..*log_model)$/;
 const REGISTRATION_METHODS = new Set([
   'log_artifact',
   'log_artifacts',
@@ -61,26 +75,61 @@ function openedPath(semantic: SemanticModel, expression: Node): Node | undefined
     const binding = semantic.singleBinding(node);
     const target = binding?.target.parent;
     if (binding?.kind === 'assign' && binding.value) node = unparenthesize(binding.value);
-    else if (target?.type === 'as_pattern_target' && target.parent?.type === 'as_pattern') node = target.parent.namedChild(0)!;
+    else if (target?.type === 'as_pattern_target' && target.parent?.type === 'as_pattern')
+      node = target.parent.namedChild(0)!;
   }
-  if (node.type === 'call' && semantic.calleeName(node) === 'builtins.open') return callArguments(node).positional[0];
+  if (node.type === 'call' && semantic.calleeName(node) === 'builtins.open')
+    return callArguments(node).positional[0];
   return undefined;
 }
 
-function isRegistration(semantic: SemanticModel, call: Node, trackingCalls: readonly string[]): boolean {
+function isRegistration(
+  semantic: SemanticModel,
+  call: Node,
+  trackingCalls: readonly string[],
+): boolean {
   const callee = semantic.calleeName(call);
-  if (callee && (REGISTRATION_FUNCTIONS.test(callee) || trackingCalls.includes(callee))) return true;
+  if (callee && REGISTRATION_FUNCTIONS.test(callee)) return true;
   const method = semantic.methodName(call);
-  return !!method && (REGISTRATION_METHODS.has(method) || trackingCalls.includes(method));
+  if (method && REGISTRATION_METHODS.has(method)) return true;
+  // Configured names match the qualified callee, its last segment, a plain function or a method.
+  const fn = field(call, 'function');
+  const names = [callee, callee?.split('.').pop(), fn?.type === 'identifier' ? fn.text : method];
+  return names.some((name) => !!name && trackingCalls.includes(name));
 }
 
-/** The plain string literal that holds the file name, when the value ends in one. */
-function fileNameLiteral(value: ResolvedValue): Node | undefined {
-  const last = value.parts[value.parts.length - 1];
-  if (last?.kind !== 'literal') return undefined;
-  const node = last.node;
-  if (node.type !== 'string' || node.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
-  return node;
+/** Whether the destination, or a value it is built from, is named as a version (`f"m-{VERSION}.pt"`). */
+function mentionsVersion(semantic: SemanticModel, expression: Node, depth = 0): boolean {
+  if (depth > 4) return false;
+  for (const name of [expression, ...expression.descendantsOfType('identifier')]) {
+    if (name?.type !== 'identifier') continue;
+    // Attribute and keyword names (`os.path`, `f(version=...)`) are not values of the path.
+    if (name.parent?.type === 'attribute' && field(name.parent, 'attribute')?.id === name.id)
+      continue;
+    if (name.parent?.type === 'keyword_argument' && field(name.parent, 'name')?.id === name.id)
+      continue;
+    if (VERSION_NAME.test(name.text)) return true;
+    const value = semantic.valueOf(name);
+    if (value && mentionsVersion(semantic, value, depth + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * The plain string literal that holds the file name: the last part of `os.path.join(DIR, "m.pt")`,
+ * `OUT / "m.pt"`, `DIR + "/m.pt"` or of the constant a name is bound to.
+ */
+function fileNameLiteral(semantic: SemanticModel, expression: Node, depth = 0): Node | undefined {
+  if (depth > 8) return undefined;
+  const node = semantic.followName(expression);
+  if (node.type === 'string')
+    return node.namedChildren.some((c) => c?.type === 'interpolation') ? undefined : node;
+  if (node.type === 'binary_operator')
+    return fileNameLiteral(semantic, field(node, 'right')!, depth + 1);
+  if (node.type !== 'call' || !PATH_BUILDERS.has(semantic.calleeName(node) ?? '')) return undefined;
+  const args = callArguments(node);
+  const last = args.positional[args.positional.length - 1];
+  return last && args.star.length === 0 ? fileNameLiteral(semantic, last, depth + 1) : undefined;
 }
 
 function versionFilenameFix(context: RuleContext, literal: Node): Fix | undefined {
@@ -88,6 +137,9 @@ function versionFilenameFix(context: RuleContext, literal: Node): Fix | undefine
   const quote = open.replace(/^[A-Za-z]*/, '');
   // Triple-quoted and byte strings are left alone.
   if (quote.length !== 1 || /b/i.test(open)) return undefined;
+  // `import time` would shadow another `time` (`from datetime import time`) the code still uses.
+  const timeBindings = context.semantic.bindingsOf('time', literal);
+  if (timeBindings.some((b) => b.qualifiedName !== 'time')) return undefined;
   const prefix = open.slice(0, -1).replace(/[uU]/g, '');
   const content = literal.text.slice(open.length, literal.text.length - 1);
   const escaped = content.replace(/\{/g, '{{').replace(/\}/g, '}}');
@@ -104,13 +156,24 @@ function versionFilenameFix(context: RuleContext, literal: Node): Fix | undefine
   };
 }
 
-function logArtifactFix(context: RuleContext, call: Node, destination: Node, isDirectory: boolean): Fix | undefined {
+function logArtifactFix(
+  context: RuleContext,
+  call: Node,
+  destination: Node,
+  isDirectory: boolean,
+): Fix | undefined {
   const { semantic } = context;
-  const tracker = semantic.imports.find((b) => b.qualifiedName === 'mlflow' || b.qualifiedName === 'wandb');
+  const tracker = semantic.imports.find(
+    (b) => b.qualifiedName === 'mlflow' || b.qualifiedName === 'wandb',
+  );
   if (!tracker) return undefined;
   const statement = enclosingStatement(call);
   // A statement sharing its line with a compound header cannot take a line after it.
-  if (statement.parent && statement.parent.type === 'block' && statement.parent.startPosition.row === statement.parent.parent?.startPosition.row) {
+  if (
+    statement.parent &&
+    statement.parent.type === 'block' &&
+    statement.parent.startPosition.row === statement.parent.parent?.startPosition.row
+  ) {
     return undefined;
   }
   const indent = indentationAt(context.file.text, statement.startIndex);
@@ -199,7 +262,9 @@ export const unversionedModelSave = defineRule({
   },
   create(context): Visitors {
     const { semantic, options } = context;
-    const registered = semantic.nodes('call').some((call) => isRegistration(semantic, call, options.trackingCalls));
+    const registered = semantic
+      .nodes('call')
+      .some((call) => isRegistration(semantic, call, options.trackingCalls));
     // A program that logs or registers its artifacts anywhere is versioned by its tracker.
     if (registered) return {} satisfies Visitors;
 
@@ -208,7 +273,8 @@ export const unversionedModelSave = defineRule({
         const callee = semantic.calleeName(call);
         const method = semantic.methodName(call);
         const api = callee
-          ? (FUNCTION_SAVES[callee] ?? (MLFLOW_SAVE.test(callee) ? { position: 1, keyword: 'path' } : undefined))
+          ? (FUNCTION_SAVES[callee] ??
+            (MLFLOW_SAVE.test(callee) ? { position: 1, keyword: 'path' } : undefined))
           : method
             ? METHOD_SAVES[method]
             : undefined;
@@ -224,15 +290,18 @@ export const unversionedModelSave = defineRule({
         const path = renderValue(value);
         // A version already written into the path counts.
         if (LITERAL_VERSION.test(path) || /:\/\//.test(path)) return;
+        // A constant named as a version (`MODEL_VERSION = "2"`) is bumped by hand on purpose.
+        if (mentionsVersion(semantic, pathNode)) return;
         if (api.generic) {
           const saved = callee ? args.positional[0] : field(field(call, 'function'), 'object');
           const objectName = saved ? unparenthesize(saved).text : '';
           // Generic serializers count only for model-like objects or file names.
-          if (!MODEL_NAME.test(objectName) && !MODEL_NAME.test(path.split(/[\\/]/).pop() ?? '')) return;
+          if (!MODEL_NAME.test(objectName) && !MODEL_NAME.test(path.split(/[\\/]/).pop() ?? ''))
+            return;
           if (!callee && !MODEL_EXTENSION.test(path) && !MODEL_NAME.test(objectName)) return;
         }
         const isDirectory = !/\.\w+$/.test(path);
-        const literal = fileNameLiteral(value);
+        const literal = fileNameLiteral(semantic, pathNode);
         const fixes = [
           literal ? versionFilenameFix(context, literal) : undefined,
           logArtifactFix(context, call, pathNode, isDirectory),

@@ -126,7 +126,42 @@ const TABULAR_READER = /^(pandas|polars)\.(read_\w+|scan_\w+)$/;
 const TABULAR_READER_SINK = sink([0], 'source', 'filepath_or_buffer', 'path', 'io', 'path_or_buf');
 
 /** Keyword arguments whose name says they carry a location (`output_dir=`, `cache_dir=`, `root=`). */
-export const PATH_NAME = /(^|_)(path|paths|dir|dirs|directory|file|filename|filepath|fname|root|folder)$/i;
+export const PATH_NAME =
+  /(^|_)(path|paths|dir|dirs|directory|file|filename|filepath|fname|root|folder)$/i;
+
+/** Location-named keywords that still hold URLs: `static_url_path=`, `redirect_uri_path=`. */
+const URL_KEYWORD = /(url|uri|route|endpoint|href)/i;
+
+/** Web frameworks and servers whose `path=` / `root_path=` are URL routes, not file locations. */
+const WEB_PACKAGE =
+  /^(fastapi|starlette|flask|quart|werkzeug|uvicorn|hypercorn|django|aiohttp|sanic|litestar|bottle|tornado|falcon|ray\.serve|gradio)(\.|$)/;
+
+/** Methods that register routes or set cookies, on an app, router or response of any type. */
+const ROUTE_METHODS = new Set([
+  'route',
+  'api_route',
+  'add_api_route',
+  'add_route',
+  'add_url_rule',
+  'add_websocket_route',
+  'websocket_route',
+  'websocket',
+  'mount',
+  'set_cookie',
+  'delete_cookie',
+  'get',
+  'post',
+  'put',
+  'patch',
+  'delete',
+  'head',
+  'options',
+]);
+
+/** Whether a call's `path=` keywords name URL routes: `@app.get(path=...)`, `FastAPI(root_path=...)`. */
+function isWebRouteCall(callee: string | undefined, method: string | undefined): boolean {
+  return (!!callee && WEB_PACKAGE.test(callee)) || (!!method && ROUTE_METHODS.has(method));
+}
 
 export interface SinkArgument {
   /** The argument expression. */
@@ -153,18 +188,22 @@ function pick(call: Node, spec: PathSink, sinkName: string): SinkArgument[] {
 export function pathSinkArguments(semantic: SemanticModel, call: Node): SinkArgument[] {
   const callee = semantic.calleeName(call);
   const found: SinkArgument[] = [];
-  const known = callee ? (FUNCTION_SINKS[callee] ?? (TABULAR_READER.test(callee) ? TABULAR_READER_SINK : undefined)) : undefined;
+  const known = callee
+    ? (FUNCTION_SINKS[callee] ?? (TABULAR_READER.test(callee) ? TABULAR_READER_SINK : undefined))
+    : undefined;
   const method = semantic.methodName(call);
   if (known) {
     found.push(...pick(call, known, callee!));
-  } else if (method && !callee && METHOD_SINKS[method]) {
+  } else if (method && METHOD_SINKS[method]) {
+    // Resolved receivers count too: `AutoModel.from_pretrained("/abs")` after `from transformers import AutoModel`.
     found.push(...pick(call, METHOD_SINKS[method], `.${method}()`));
   }
-  // Location-named keywords of any call: `TrainingArguments(output_dir=...)`, `cache_dir=...`.
+  // Location-named keywords of any call: `TrainingArguments(output_dir=...)`, `cache_dir=...`;
+  // routes and cookies of web frameworks are URL paths, not locations.
+  const webRoute = isWebRouteCall(callee, method);
   for (const [keyword, value] of callArguments(call).keywords) {
-    if (PATH_NAME.test(keyword) && !found.some((f) => f.value.id === value.id)) {
-      found.push({ value, sinkName: `${keyword}=` });
-    }
+    if (webRoute || !PATH_NAME.test(keyword) || URL_KEYWORD.test(keyword)) continue;
+    if (!found.some((f) => f.value.id === value.id)) found.push({ value, sinkName: `${keyword}=` });
   }
   // `Path("/x").read_text()`: the receiver is a path used for I/O.
   const fn = field(call, 'function');

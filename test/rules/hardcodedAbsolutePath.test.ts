@@ -1,0 +1,400 @@
+import { hardcodedAbsolutePath } from '../../server/src/rules/hardcodedAbsolutePath';
+import { py, ruleTester } from '../harness/ruleTester';
+
+/** Notebook magics are masked in the linted text, so their highlights read as underscores. */
+const masked = (text: string) => text.replace(/./g, '_');
+
+ruleTester(hardcodedAbsolutePath, {
+  valid: [
+    // Route decorators take URL paths, also through the `path=` keyword.
+    py`
+      from fastapi import FastAPI
+
+      app = FastAPI()
+
+      @app.get(path="/models/churn/predict")
+      def predict():
+          return {}
+
+      @app.post("/home/feedback")
+      def feedback():
+          return {}
+    `,
+    // Location-named keywords of web frameworks are URL paths: `root_path=`, `static_url_path=`, cookies.
+    py`
+      import uvicorn
+      from flask import Flask
+
+      app = Flask(__name__, static_url_path="/static/assets")
+      uvicorn.run("serve:app", root_path="/ml/churn")
+
+      def logout(response):
+          response.set_cookie("session", "", path="/app/ui")
+    `,
+    // URLs are not file system locations, even when their path looks like one.
+    py`
+      import pandas as pd
+      import requests
+
+      df = pd.read_csv("https://example.com/home/alice/train.csv")
+      weights = requests.get("http://mirror.internal/data/churn/weights.bin")
+    `,
+    // System locations are the same on every machine.
+    py`
+      import os
+      import shutil
+
+      os.makedirs("/tmp/churn-cache", exist_ok=True)
+      with open("/proc/meminfo") as meminfo, open("/dev/null", "w") as sink:
+          sink.write(meminfo.read())
+      shutil.copy("/etc/hosts", "/tmp/hosts")
+    `,
+    // A prefix the project allows, such as a mount every machine has, is not reported.
+    {
+      code: py`
+        import pandas as pd
+
+        DATA_DIR = "/mnt/shared/churn"
+        train = pd.read_csv(f"{DATA_DIR}/train.csv")
+        test = pd.read_csv("/mnt/shared/churn/test.csv")
+      `,
+      config: { 'allowed-path-prefixes': ['/mnt/shared/'] },
+    },
+    // Docstrings, comments and log messages only mention paths.
+    py`
+      """Trains on /home/alice/churn/train.csv unless DATA_DIR is set."""
+      import logging
+
+      import pandas as pd
+
+      def load(path):
+          """Read the table, e.g. from /data/churn/train.csv."""
+          # df = pd.read_csv("/home/alice/churn/train.csv")
+          logging.info("reading %s instead of /home/alice/churn", path)
+          return pd.read_csv(path)
+    `,
+    // Values from the CLI or the environment are configuration; their defaults are documented.
+    py`
+      import argparse
+      import os
+
+      import pandas as pd
+
+      parser = argparse.ArgumentParser()
+      parser.add_argument("--data-dir", default="/data/churn")
+      args = parser.parse_args()
+      train = pd.read_csv(os.path.join(args.data_dir, "train.csv"))
+      MODEL_DIR = os.environ.get("MODEL_DIR", "/srv/models/churn")
+      scores = pd.read_csv(os.environ.get("SCORES_CSV", "/srv/churn/scores.csv"))
+    `,
+    // Dead code under `if False:` / `if 0:` is not reported.
+    py`
+      import pandas as pd
+
+      if False:
+          df = pd.read_csv("/home/alice/churn/train.csv")
+      if 0:
+          MODEL_DIR = "/home/alice/models"
+    `,
+    // Tests are out of scope for this rule.
+    {
+      code: 'import pandas as pd\n\ndf = pd.read_csv("/home/alice/churn/train.csv")\n',
+      filename: 'tests/test_x.py',
+    },
+    // Project-relative paths built from __file__ and relative data paths are not absolute.
+    py`
+      from pathlib import Path
+
+      import pandas as pd
+
+      ROOT = Path(__file__).resolve().parent
+      config = (ROOT / "configs" / "train.yaml").read_text()
+      df = pd.read_csv("data/train.csv")
+    `,
+    // Names that say URL or API hold routes, not locations.
+    py`
+      API_PATH = "/v1/models/churn:predict"
+      ROUTE_PREFIX = "/api/v1/churn"
+      health_url_path = "/health/live/ready"
+    `,
+    // Absolute-looking strings that never reach I/O and are not assigned to a path name.
+    py`
+      import re
+
+      message = "/data/churn was not found"
+      owner = re.match(r"/home/(\\w+)/", cwd)
+      mounts = {"train": "/data/churn/train.csv"}
+    `,
+    // A cloud URI is MLH202's concern, not an absolute local path.
+    py`
+      import pandas as pd
+
+      df = pd.read_parquet("s3://churn-data/features/train.parquet")
+    `,
+    // Notebook shell escapes with system locations, URLs and IPython-expanded variables.
+    {
+      filename: 'nb.ipynb',
+      code: py`
+        !wget -q -O /tmp/churn.zip https://example.com/data/churn.zip
+        !ls {DATA_DIR} $HOME
+        # %%
+        %cd {PROJECT_DIR}
+        ratio = churned / total
+      `,
+    },
+  ],
+  invalid: [
+    // Through the `pd` alias: the env fix adds `import os` once, after the imports.
+    {
+      code: py`
+        import pandas as pd
+
+        df = pd.read_csv("/home/alice/churn/train.csv")
+      `,
+      highlights: ['"/home/alice/churn/train.csv"'],
+      messages: ['Hardcoded absolute path "/home/alice/churn/train.csv" reaches pandas.read_csv;'],
+      output: py`
+        import pandas as pd
+        import os
+
+        df = pd.read_csv(os.environ.get("TRAIN_PATH", "/home/alice/churn/train.csv"))
+      `,
+    },
+    // A module constant used by two f-strings is reported once, at the constant, naming the sink's line.
+    {
+      code: py`
+        import pandas as pd
+
+        DATA_DIR = "/data/churn"
+        train = pd.read_csv(f"{DATA_DIR}/train.csv")
+        test = pd.read_csv(f"{DATA_DIR}/test.csv")
+      `,
+      highlights: ['"/data/churn"'],
+      messages: ['"/data/churn/train.csv" reaches pandas.read_csv (line 4)'],
+      output: py`
+        import pandas as pd
+        import os
+
+        DATA_DIR = os.environ.get("DATA_DIR", "/data/churn")
+        train = pd.read_csv(f"{DATA_DIR}/train.csv")
+        test = pd.read_csv(f"{DATA_DIR}/test.csv")
+      `,
+    },
+    // os.path.join of a constant reaches `th.load`; `import os` already exists and is not repeated.
+    {
+      code: py`
+        import os
+        import torch as th
+
+        CKPT_DIR = "/scratch/alice/ckpt"
+        state = th.load(os.path.join(CKPT_DIR, "best.pt"), weights_only=True)
+      `,
+      highlights: ['"/scratch/alice/ckpt"'],
+      messages: ['"/scratch/alice/ckpt/best.pt" reaches torch.load'],
+      output: py`
+        import os
+        import torch as th
+
+        CKPT_DIR = os.environ.get("CKPT_DIR", "/scratch/alice/ckpt")
+        state = th.load(os.path.join(CKPT_DIR, "best.pt"), weights_only=True)
+      `,
+    },
+    // A `Path(...) / "x"` join is followed; the fix keeps the Path call around the literal.
+    {
+      code: py`
+        from pathlib import Path
+
+        import pandas as pd
+
+        ROOT = Path("/home/alice/churn")
+        df = pd.read_csv(ROOT / "train.csv")
+      `,
+      highlights: ['"/home/alice/churn"'],
+      output: py`
+        from pathlib import Path
+
+        import pandas as pd
+        import os
+
+        ROOT = Path(os.environ.get("CHURN_DIR", "/home/alice/churn"))
+        df = pd.read_csv(ROOT / "train.csv")
+      `,
+    },
+    // A local name bound once inside a function, read through `from sklearn.externals import joblib`.
+    {
+      code: py`
+        from sklearn.externals import joblib
+
+        def load_model():
+            model_file = "/srv/models/churn.joblib"
+            return joblib.load(model_file)
+      `,
+      highlights: ['"/srv/models/churn.joblib"'],
+      messages: ['reaches joblib.load (line 5)'],
+      output: py`
+        from sklearn.externals import joblib
+        import os
+
+        def load_model():
+            model_file = os.environ.get("MODEL_FILE", "/srv/models/churn.joblib")
+            return joblib.load(model_file)
+      `,
+    },
+    // A variable or keyword named `path` never yields the shell's PATH as the variable name.
+    {
+      code: py`
+        import pandas as pd
+
+        path = "/data/churn/train.csv"
+        df = pd.read_csv(path)
+        df.to_parquet(path="/data/churn/features.parquet")
+      `,
+      highlights: ['"/data/churn/train.csv"', '"/data/churn/features.parquet"'],
+      output: py`
+        import pandas as pd
+        import os
+
+        path = os.environ.get("TRAIN_PATH", "/data/churn/train.csv")
+        df = pd.read_csv(path)
+        df.to_parquet(path=os.environ.get("FEATURES_PATH", "/data/churn/features.parquet"))
+      `,
+    },
+    // Windows drive paths, raw or with forward slashes; the raw prefix is kept.
+    {
+      code: py`
+        import pandas as pd
+        import torch
+
+        torch.save(model.state_dict(), r"D:\\models\\churn\\net.pt")
+        df = pd.read_csv("C:/Users/bob/data/train.csv")
+      `,
+      highlights: ['r"D:\\models\\churn\\net.pt"', '"C:/Users/bob/data/train.csv"'],
+      messages: ['Windows drive path', 'Windows drive path'],
+      output: py`
+        import pandas as pd
+        import torch
+        import os
+
+        torch.save(model.state_dict(), os.environ.get("NET_PATH", r"D:\\models\\churn\\net.pt"))
+        df = pd.read_csv(os.environ.get("TRAIN_PATH", "C:/Users/bob/data/train.csv"))
+      `,
+    },
+    // A UNC network share.
+    {
+      code: py`
+        import pandas as pd
+
+        df = pd.read_parquet(r"\\\\fileserver\\share\\churn\\train.parquet")
+      `,
+      highlights: ['r"\\\\fileserver\\share\\churn\\train.parquet"'],
+      messages: ['UNC network path'],
+      output: py`
+        import pandas as pd
+        import os
+
+        df = pd.read_parquet(os.environ.get("TRAIN_PATH", r"\\\\fileserver\\share\\churn\\train.parquet"))
+      `,
+    },
+    // Home-directory paths, `~/...` and `~user/...`.
+    {
+      code: py`
+        import os
+
+        import pandas as pd
+
+        df = pd.read_csv("~/data/churn/train.csv")
+        os.chdir("~alice/projects/churn")
+      `,
+      highlights: ['"~/data/churn/train.csv"', '"~alice/projects/churn"'],
+      messages: ['home-directory path', 'home-directory path'],
+      output: py`
+        import os
+
+        import pandas as pd
+
+        df = pd.read_csv(os.environ.get("TRAIN_PATH", "~/data/churn/train.csv"))
+        os.chdir(os.environ.get("CHURN_DIR", "~alice/projects/churn"))
+      `,
+    },
+    // A Colab path assigned to a path name, in a file with no imports: `import os` goes first.
+    {
+      code: py`
+        MODEL_DIR = "/content/drive/MyDrive/models"
+      `,
+      highlights: ['"/content/drive/MyDrive/models"'],
+      messages: ['Colab-only path "/content/drive/MyDrive/models" is assigned to MODEL_DIR'],
+      output: py`
+        import os
+        MODEL_DIR = os.environ.get("MODEL_DIR", "/content/drive/MyDrive/models")
+      `,
+    },
+    // Notebook: a Kaggle path bound in one cell reaches a read in a later cell; `import os` joins
+    // the imports in the first cell.
+    {
+      filename: 'nb.ipynb',
+      code: 'import pandas as pd\n# %%\nINPUT = "/kaggle/input/churn"\n# %%\ndf = pd.read_csv(INPUT + "/train.csv")\n',
+      highlights: ['"/kaggle/input/churn"'],
+      messages: [
+        'Kaggle-only path "/kaggle/input/churn/train.csv" reaches pandas.read_csv (cell 3, line 1)',
+      ],
+      output:
+        'import pandas as pd\nimport os\n# %%\nINPUT = os.environ.get("INPUT_PATH", "/kaggle/input/churn")\n# %%\ndf = pd.read_csv(INPUT + "/train.csv")\n',
+    },
+    // Notebook line magics and shell escapes that use machine-specific locations have no fix.
+    {
+      filename: 'nb.ipynb',
+      code: py`
+        %cd /content/drive/MyDrive/churn
+        !cp /home/alice/data/train.csv data/
+        # %%
+        files = !ls "/kaggle/input/churn data"
+        ratio = churned / total
+      `,
+      highlights: [
+        masked('/content/drive/MyDrive/churn'),
+        masked('/home/alice/data/train.csv'),
+        masked('/kaggle/input/churn data'),
+      ],
+      messages: [
+        'Colab-only path "/content/drive/MyDrive/churn" in `%cd`',
+        'absolute path "/home/alice/data/train.csv" in `!cp`',
+        'Kaggle-only path "/kaggle/input/churn data" in `!ls`',
+      ],
+    },
+    // `from_pretrained` on an imported class and a location-named keyword (`output_dir=`).
+    {
+      code: py`
+        from transformers import AutoModel, TrainingArguments
+
+        model = AutoModel.from_pretrained("/home/alice/models/bert-churn")
+        args = TrainingArguments(output_dir="/home/alice/runs/bert-churn")
+      `,
+      highlights: ['"/home/alice/models/bert-churn"', '"/home/alice/runs/bert-churn"'],
+      messages: ['reaches .from_pretrained()', 'reaches output_dir='],
+      output: py`
+        from transformers import AutoModel, TrainingArguments
+        import os
+
+        model = AutoModel.from_pretrained(os.environ.get("BERT_CHURN_DIR", "/home/alice/models/bert-churn"))
+        args = TrainingArguments(output_dir=os.environ.get("OUTPUT_DIR", "/home/alice/runs/bert-churn"))
+      `,
+    },
+    // sys.path manipulation after a module docstring and an import.
+    {
+      code: py`
+        """Batch scoring job."""
+        import sys
+
+        sys.path.append("/home/alice/src/churn")
+      `,
+      highlights: ['"/home/alice/src/churn"'],
+      output: py`
+        """Batch scoring job."""
+        import sys
+        import os
+
+        sys.path.append(os.environ.get("CHURN_DIR", "/home/alice/src/churn"))
+      `,
+    },
+  ],
+});

@@ -1,0 +1,387 @@
+import { unsafeDeserialization } from '../../server/src/rules/unsafeDeserialization';
+import { py, ruleTester } from '../harness/ruleTester';
+
+ruleTester(unsafeDeserialization, {
+  valid: [
+    // TorchScript archives and C++ extension builds are not pickle loads.
+    py`
+      import torch
+      from torch.utils.cpp_extension import load
+
+      scripted = torch.jit.load("model.ts")
+      ops = load(name="fused_ops", sources=["fused_ops.cpp"])
+    `,
+    // weights_only=True, literally and through a module constant.
+    py`
+      import torch
+
+      WEIGHTS_ONLY = True
+      state = torch.load("checkpoint.pt", map_location="cpu", weights_only=True)
+      ema = torch.load("ema.pt", weights_only=WEIGHTS_ONLY)
+    `,
+    // weights_only=True passed through a **kwargs dict.
+    py`
+      import torch
+
+      load_kwargs = {"map_location": "cpu", "weights_only": True}
+      state = torch.load("checkpoint.pt", **load_kwargs)
+    `,
+    // A weights_only value that does not resolve to False is not reported.
+    py`
+      import torch
+
+      def restore(path, trusted=False):
+          return torch.load(path, weights_only=not trusted)
+    `,
+    // Safe YAML: safe_load, and yaml.load with a safe Loader by keyword, by position or imported.
+    py`
+      import yaml
+      from yaml import SafeLoader
+
+      with open("config.yaml") as f:
+          a = yaml.safe_load(f)
+          b = yaml.load(f, Loader=yaml.SafeLoader)
+          c = yaml.load(f, yaml.CSafeLoader)
+          d = yaml.load(f, Loader=SafeLoader)
+    `,
+    // The C-accelerated safe loader with a pure-Python safe fallback.
+    py`
+      import yaml
+
+      try:
+          from yaml import CSafeLoader as Loader
+      except ImportError:
+          from yaml import SafeLoader as Loader
+
+      with open("config.yaml") as f:
+          config = yaml.load(f, Loader=Loader)
+    `,
+    // A loader we cannot resolve, such as a SafeLoader subclass, is not reported.
+    py`
+      import yaml
+
+      class ConfigLoader(yaml.SafeLoader):
+          pass
+
+      with open("config.yaml") as f:
+          config = yaml.load(f, Loader=ConfigLoader)
+    `,
+    // np.load refuses pickles by default; Keras loads in safe mode by default; remote code declined.
+    py`
+      import numpy as np
+      from tensorflow import keras
+      from transformers import AutoModel
+
+      features = np.load("features.npy")
+      labels = np.load("labels.npy", allow_pickle=False)
+      classifier = keras.models.load_model("churn.keras")
+      encoder = AutoModel.from_pretrained("org/encoder", trust_remote_code=False)
+    `,
+    // Dead code under `if False:` is not reported.
+    py`
+      import pickle
+
+      if False:
+          with open("legacy.pkl", "rb") as f:
+              model = pickle.load(f)
+    `,
+    // Strings, comments and docstrings only mention loaders.
+    py`
+      HELP = "never call pickle.load or torch.load on files you did not write"
+
+      def restore(path):
+          """Loads with yaml.load(stream) in older versions."""
+          # state = torch.load(path)
+          return path
+    `,
+    // Names that only look like loaders: a local class, a project function, a method.
+    py`
+      from myproject.io import load
+
+      class torch:
+          @staticmethod
+          def load(path):
+              return path
+
+      state = torch.load("checkpoint.pt")
+      table = load("features.pkl")
+      cached = store.load("features.pkl")
+    `,
+    // Writing and safe formats: pickle.dump, json.load, safetensors.
+    py`
+      import json
+      import pickle
+
+      from safetensors.torch import load_file
+
+      with open("metrics.pkl", "wb") as f:
+          pickle.dump(metrics, f)
+      with open("config.json") as f:
+          config = json.load(f)
+      state = load_file("model.safetensors")
+    `,
+    // A round trip through bytes this process just pickled is a deep copy, not untrusted input.
+    {
+      code: py`
+        import pickle
+
+        def test_model_is_picklable(model):
+            clone = pickle.loads(pickle.dumps(model))
+            assert clone.get_params() == model.get_params()
+      `,
+      filename: 'tests/test_model.py',
+    },
+  ],
+  invalid: [
+    // torch.load through `import torch as th`: weights_only=True is added after the last argument.
+    {
+      code: py`
+        import torch as th
+
+        state = th.load("checkpoint.pt", map_location="cpu")
+      `,
+      highlights: ['th.load'],
+      messages: ['`torch.load` without `weights_only=True`'],
+      output: py`
+        import torch as th
+
+        state = th.load("checkpoint.pt", map_location="cpu", weights_only=True)
+      `,
+    },
+    // torch.load imported under another name; the load path is a followed constant.
+    {
+      code: py`
+        from torch import load as L
+
+        CHECKPOINT = "runs/best.pt"
+        state = L(CHECKPOINT)
+      `,
+      highlights: ['L'],
+      output: py`
+        from torch import load as L
+
+        CHECKPOINT = "runs/best.pt"
+        state = L(CHECKPOINT, weights_only=True)
+      `,
+    },
+    // weights_only=False through a constant, and through a **kwargs dict: the dict entry is fixed,
+    // since a second weights_only keyword would be a TypeError.
+    {
+      code: py`
+        import torch
+
+        TRUSTED = False
+        load_kwargs = {"map_location": "cpu", "weights_only": False}
+        state = torch.load("checkpoint.pt", weights_only=TRUSTED)
+        ema = torch.load("ema.pt", **load_kwargs)
+      `,
+      highlights: ['torch.load', 'torch.load'],
+      messages: ['weights_only=False', 'weights_only=False'],
+      output: py`
+        import torch
+
+        TRUSTED = False
+        load_kwargs = {"map_location": "cpu", "weights_only": True}
+        state = torch.load("checkpoint.pt", weights_only=True)
+        ema = torch.load("ema.pt", **load_kwargs)
+      `,
+    },
+    // A **kwargs dict without weights_only, and a call laid out one argument per line.
+    {
+      code: py`
+        import torch
+
+        load_kwargs = {"map_location": "cpu"}
+        state = torch.load("checkpoint.pt", **load_kwargs)
+        ema = torch.load(
+            "ema.pt",
+            map_location="cpu",
+        )
+      `,
+      highlights: ['torch.load', 'torch.load'],
+      output: py`
+        import torch
+
+        load_kwargs = {"map_location": "cpu"}
+        state = torch.load("checkpoint.pt", **load_kwargs, weights_only=True)
+        ema = torch.load(
+            "ema.pt",
+            map_location="cpu",
+            weights_only=True,
+        )
+      `,
+    },
+    // pickle and its relatives, through aliases and `sklearn.externals.joblib`: no automatic fix.
+    {
+      code: py`
+        import cPickle
+        import dill
+        import pickle as pkl
+        from sklearn.externals import joblib
+
+        model = joblib.load("model.joblib")
+        encoder = cPickle.load(open("encoder.pkl", "rb"))
+        featurizer = dill.loads(blob)
+        scaler = pkl.Unpickler(open("scaler.pkl", "rb")).load()
+      `,
+      highlights: ['joblib.load', 'cPickle.load', 'dill.loads', 'pkl.Unpickler'],
+      messages: [
+        'joblib (pickle) deserialization',
+        'pickle deserialization',
+        'dill deserialization',
+      ],
+    },
+    // pandas.read_pickle through `pd`, shelve and marshal.
+    {
+      code: py`
+        import marshal
+        import shelve
+
+        import pandas as pd
+
+        frame = pd.read_pickle("features.pkl")
+        cache = shelve.open("feature_cache")
+        code = marshal.loads(payload)
+      `,
+      highlights: ['pd.read_pickle', 'shelve.open', 'marshal.loads'],
+    },
+    // yaml.load without a Loader and yaml.full_load become yaml.safe_load.
+    {
+      code: py`
+        import yaml
+
+        with open("config.yaml") as f:
+            config = yaml.load(f)
+            params = yaml.full_load(f)
+      `,
+      highlights: ['yaml.load', 'yaml.full_load'],
+      output: py`
+        import yaml
+
+        with open("config.yaml") as f:
+            config = yaml.safe_load(f)
+            params = yaml.safe_load(f)
+      `,
+    },
+    // `from yaml import load` with the unsafe Loader: the fix imports yaml to call safe_load.
+    {
+      code: py`
+        from yaml import Loader, load
+
+        with open("config.yaml") as f:
+            config = load(f, Loader=Loader)
+      `,
+      highlights: ['load'],
+      output: py`
+        from yaml import Loader, load
+        import yaml
+
+        with open("config.yaml") as f:
+            config = yaml.safe_load(f)
+      `,
+    },
+    // The C loader with a pure-Python fallback is unsafe on both branches; load_all with FullLoader.
+    {
+      code: py`
+        import yaml
+
+        try:
+            from yaml import CLoader as Loader
+        except ImportError:
+            from yaml import Loader
+
+        config = yaml.load(stream, Loader=Loader)
+        documents = list(yaml.load_all(stream, Loader=yaml.FullLoader))
+      `,
+      highlights: ['yaml.load', 'yaml.load_all'],
+      output: py`
+        import yaml
+
+        try:
+            from yaml import CLoader as Loader
+        except ImportError:
+            from yaml import Loader
+
+        config = yaml.safe_load(stream)
+        documents = list(yaml.safe_load_all(stream))
+      `,
+    },
+    // np.load with allow_pickle=True, literally and through a **kwargs dict.
+    {
+      code: py`
+        import numpy as np
+
+        opts = {"allow_pickle": True}
+        features = np.load("features.npy", allow_pickle=True)
+        labels = np.load("labels.npy", **opts)
+      `,
+      highlights: ['allow_pickle=True', 'np.load'],
+      output: py`
+        import numpy as np
+
+        opts = {"allow_pickle": False}
+        features = np.load("features.npy", allow_pickle=False)
+        labels = np.load("labels.npy", **opts)
+      `,
+    },
+    // trust_remote_code=True, literally and through a **kwargs dict.
+    {
+      code: py`
+        from transformers import AutoModel, AutoTokenizer
+
+        hub_kwargs = {"trust_remote_code": True}
+        tokenizer = AutoTokenizer.from_pretrained("org/churn-llm", trust_remote_code=True)
+        model = AutoModel.from_pretrained("org/churn-llm", **hub_kwargs)
+      `,
+      highlights: ['trust_remote_code=True', 'AutoModel.from_pretrained'],
+      messages: ['`trust_remote_code=True` runs Python code'],
+      output: py`
+        from transformers import AutoModel, AutoTokenizer
+
+        hub_kwargs = {"trust_remote_code": False}
+        tokenizer = AutoTokenizer.from_pretrained("org/churn-llm", trust_remote_code=False)
+        model = AutoModel.from_pretrained("org/churn-llm", **hub_kwargs)
+      `,
+    },
+    // Keras through tf.keras with safe_mode=False, and a pickled distributed collective (no fix).
+    {
+      code: py`
+        import tensorflow as tf
+        import torch.distributed as dist
+
+        model = tf.keras.models.load_model("churn.keras", safe_mode=False)
+        dist.broadcast_object_list(objects, src=0)
+      `,
+      highlights: ['safe_mode=False', 'dist.broadcast_object_list'],
+      output: py`
+        import tensorflow as tf
+        import torch.distributed as dist
+
+        model = tf.keras.models.load_model("churn.keras", safe_mode=True)
+        dist.broadcast_object_list(objects, src=0)
+      `,
+    },
+    // Tests keep this security rule at its full severity.
+    {
+      code: py`
+        import pickle
+
+        def test_loads_fixture():
+            with open("fixtures/model.pkl", "rb") as f:
+                model = pickle.load(f)
+      `,
+      filename: 'tests/test_x.py',
+      highlights: ['pickle.load'],
+      severities: ['warning'],
+    },
+    // Notebook: weights_only=False bound in one cell reaches a load in a later cell.
+    {
+      filename: 'nb.ipynb',
+      code: 'import torch\n# %%\ntrusted = False\n# %%\nstate = torch.load("best.pt", weights_only=trusted)\n',
+      highlights: ['torch.load'],
+      messages: ['weights_only=False'],
+      output:
+        'import torch\n# %%\ntrusted = False\n# %%\nstate = torch.load("best.pt", weights_only=True)\n',
+    },
+  ],
+});

@@ -1,0 +1,391 @@
+import { unversionedModelSave } from '../../server/src/rules/unversionedModelSave';
+import { py, ruleTester } from '../harness/ruleTester';
+
+ruleTester(unversionedModelSave, {
+  valid: [
+    // An epoch or step variable in the file name versions each checkpoint.
+    py`
+      import torch
+
+      step = 0
+      for epoch in range(10):
+          step += 1
+          torch.save(model.state_dict(), f"checkpoints/model-epoch{epoch}.pt")
+          torch.save(optimizer.state_dict(), f"checkpoints/optim-step{step}.pt")
+    `,
+    // The tracker's run id is part of the destination.
+    py`
+      import joblib
+      import mlflow
+
+      with mlflow.start_run() as run:
+          joblib.dump(clf, f"models/{run.info.run_id}/model.joblib")
+    `,
+    // A program that logs the artifact anywhere is versioned by its tracker.
+    py`
+      import joblib
+      import mlflow
+
+      def train():
+          joblib.dump(clf, "model.joblib")
+
+      def publish():
+          mlflow.log_artifact("model.joblib")
+    `,
+    // A flavor's log_model through a module alias registers the model.
+    py`
+      import mlflow.pytorch as mlp
+      import torch
+
+      torch.save(model, "model.pt")
+      mlp.log_model(model, "model")
+    `,
+    // A W&B artifact, and a Hugging Face push to the hub.
+    py`
+      import torch
+      import wandb
+
+      torch.save(model.state_dict(), "model.pt")
+      artifact = wandb.Artifact("churn-model", type="model")
+      artifact.add_file("model.pt")
+      wandb.log_artifact(artifact)
+      encoder.save_pretrained("outputs/encoder")
+      encoder.push_to_hub("org/churn-encoder")
+    `,
+    // Destinations given by the CLI, a config or a caller are not fixed paths.
+    py`
+      import os
+
+      import joblib
+      import torch
+
+      joblib.dump(clf, args.output_path)
+      torch.save(model.state_dict(), cfg["checkpoint_path"])
+
+      def save(model, out_dir):
+          torch.save(model.state_dict(), os.path.join(out_dir, "model.pt"))
+    `,
+    // A version already written into the path: v3, a semantic version, a date, a TF-Serving dir.
+    py`
+      import joblib
+      import tensorflow as tf
+
+      joblib.dump(clf, "models/churn-v3.joblib")
+      joblib.dump(clf, "models/churn-1.4.0.joblib")
+      joblib.dump(clf, "models/churn-20240105.joblib")
+      tf.saved_model.save(model, "export/churn/7")
+    `,
+    // A constant named as a version is bumped on purpose.
+    py`
+      import os
+
+      import joblib
+
+      MODEL_VERSION = "2"
+      joblib.dump(clf, f"models/churn-{MODEL_VERSION}.joblib")
+      joblib.dump(clf, os.path.join("models", MODEL_VERSION, "pipeline.joblib"))
+    `,
+    // A timestamp or git sha computed at run time.
+    py`
+      import subprocess
+      import time
+
+      import torch
+
+      stamp = time.strftime("%Y%m%d-%H%M%S")
+      sha = subprocess.check_output(["git", "rev-parse", "--short", "HEAD"]).decode().strip()
+      torch.save(model.state_dict(), f"models/model-{stamp}.pt")
+      torch.save(model.state_dict(), f"models/model-{sha}.pt")
+    `,
+    // Generic serializers of objects that are not models: results, feature lists, arrays, figures.
+    py`
+      import pickle
+
+      import joblib
+      import numpy as np
+
+      with open("results.pkl", "wb") as f:
+          pickle.dump(scores, f)
+      joblib.dump(feature_names, "features.joblib")
+      np.save("embeddings.npy", embeddings)
+      fig.savefig("plots/loss.png")
+      image.save("samples/epoch.png")
+    `,
+    // Dead code under `if False:` is not reported.
+    py`
+      import torch
+
+      if False:
+          torch.save(model.state_dict(), "model.pt")
+    `,
+    // Strings and comments only mention saves.
+    py`
+      HELP = 'save with torch.save(model.state_dict(), "model.pt")'
+      # joblib.dump(clf, "model.joblib")
+    `,
+    // Tests are out of scope for this rule.
+    {
+      code: 'import torch\n\ntorch.save(model.state_dict(), "model.pt")\n',
+      filename: 'tests/test_x.py',
+    },
+    // A project's own upload helper, configured as a tracking call, registers the artifact.
+    {
+      code: py`
+        import torch
+
+        torch.save(model.state_dict(), "model.pt")
+        upload_to_registry("model.pt")
+      `,
+      config: { 'tracking-calls': ['upload_to_registry'] },
+    },
+    // Notebook: the model saved in one cell is logged in a later cell.
+    {
+      filename: 'nb.ipynb',
+      code: 'import mlflow\nimport torch\n# %%\ntorch.save(model.state_dict(), "model.pt")\n# %%\nmlflow.log_artifact("model.pt")\n',
+    },
+  ],
+  invalid: [
+    // torch.save to a fixed file: the name gets a timestamp and `import time` joins the imports.
+    {
+      code: py`
+        import torch
+
+        torch.save(model.state_dict(), "checkpoints/model.pt")
+      `,
+      highlights: ['"checkpoints/model.pt"'],
+      messages: ['Model saved to the fixed path "checkpoints/model.pt"'],
+      output: py`
+        import torch
+        import time
+
+        torch.save(model.state_dict(), f"checkpoints/model-{time.strftime('%Y%m%d-%H%M%S')}.pt")
+      `,
+    },
+    // Through `import torch as th`, single-quoted: the inner quotes switch to double.
+    {
+      code: py`
+        import torch as th
+
+        th.save(net.state_dict(), 'net.pt')
+      `,
+      highlights: ["'net.pt'"],
+      output: py`
+        import torch as th
+        import time
+
+        th.save(net.state_dict(), f'net-{time.strftime("%Y%m%d-%H%M%S")}.pt')
+      `,
+    },
+    // A module constant: the constant's literal is versioned; `import time` is not repeated.
+    {
+      code: py`
+        import time
+
+        import joblib
+
+        MODEL_PATH = "models/churn_model.joblib"
+        joblib.dump(clf, MODEL_PATH)
+      `,
+      highlights: ['MODEL_PATH'],
+      messages: ['"models/churn_model.joblib"'],
+      output: py`
+        import time
+
+        import joblib
+
+        MODEL_PATH = f"models/churn_model-{time.strftime('%Y%m%d-%H%M%S')}.joblib"
+        joblib.dump(clf, MODEL_PATH)
+      `,
+    },
+    // pickle.dump into a file opened with `with`: the open() literal is versioned.
+    {
+      code: py`
+        import pickle
+
+        with open("model.pkl", "wb") as f:
+            pickle.dump(model, f)
+      `,
+      highlights: ['f'],
+      messages: ['"model.pkl"'],
+      output: py`
+        import pickle
+        import time
+
+        with open(f"model-{time.strftime('%Y%m%d-%H%M%S')}.pkl", "wb") as f:
+            pickle.dump(model, f)
+      `,
+    },
+    // joblib via `sklearn.externals`, into os.path.join of a directory constant: the file name,
+    // not the shared directory constant, gets the timestamp.
+    {
+      code: py`
+        import os
+
+        from sklearn.externals import joblib
+
+        MODEL_DIR = "models"
+        joblib.dump(pipeline, os.path.join(MODEL_DIR, "pipeline.pkl"))
+      `,
+      highlights: ['os.path.join(MODEL_DIR, "pipeline.pkl")'],
+      messages: ['"models/pipeline.pkl"'],
+      output: py`
+        import os
+
+        from sklearn.externals import joblib
+        import time
+
+        MODEL_DIR = "models"
+        joblib.dump(pipeline, os.path.join(MODEL_DIR, f"pipeline-{time.strftime('%Y%m%d-%H%M%S')}.pkl"))
+      `,
+    },
+    // A `Path / "x"` join: the file name is versioned.
+    {
+      code: py`
+        from pathlib import Path
+
+        import torch
+
+        OUT = Path("artifacts")
+        torch.save(model.state_dict(), OUT / "model.pt")
+      `,
+      highlights: ['OUT / "model.pt"'],
+      output: py`
+        from pathlib import Path
+
+        import torch
+        import time
+
+        OUT = Path("artifacts")
+        torch.save(model.state_dict(), OUT / f"model-{time.strftime('%Y%m%d-%H%M%S')}.pt")
+      `,
+    },
+    // Method saves with no imports at all: `import time` goes first; directories get a suffix.
+    {
+      code: py`
+        model.save_pretrained("outputs/bert-churn")
+        classifier.save("churn.keras")
+        booster.save_model("xgb_model.json")
+      `,
+      highlights: ['"outputs/bert-churn"', '"churn.keras"', '"xgb_model.json"'],
+      output: py`
+        import time
+        model.save_pretrained(f"outputs/bert-churn-{time.strftime('%Y%m%d-%H%M%S')}")
+        classifier.save(f"churn-{time.strftime('%Y%m%d-%H%M%S')}.keras")
+        booster.save_model(f"xgb_model-{time.strftime('%Y%m%d-%H%M%S')}.json")
+      `,
+    },
+    // SavedModel export and ONNX export through module functions.
+    {
+      code: py`
+        import tensorflow as tf
+        import torch
+
+        tf.saved_model.save(model, "export/churn")
+        torch.onnx.export(net, dummy_input, "churn.onnx")
+      `,
+      highlights: ['"export/churn"', '"churn.onnx"'],
+      output: py`
+        import tensorflow as tf
+        import torch
+        import time
+
+        tf.saved_model.save(model, f"export/churn-{time.strftime('%Y%m%d-%H%M%S')}")
+        torch.onnx.export(net, dummy_input, f"churn-{time.strftime('%Y%m%d-%H%M%S')}.onnx")
+      `,
+    },
+    // mlflow imported and no plain file-name literal: the fix logs the file after the save.
+    {
+      code: py`
+        import mlflow
+        import torch
+
+        OUT = "artifacts"
+        torch.save(model.state_dict(), f"{OUT}/model.pt")
+      `,
+      highlights: ['f"{OUT}/model.pt"'],
+      messages: ['"artifacts/model.pt"'],
+      output: py`
+        import mlflow
+        import torch
+
+        OUT = "artifacts"
+        torch.save(model.state_dict(), f"{OUT}/model.pt")
+        mlflow.log_artifact(f"{OUT}/model.pt")
+      `,
+    },
+    // A directory saved inside a function with mlflow imported: log_artifacts, at the save's indentation.
+    {
+      code: py`
+        import mlflow
+
+        OUT = "outputs"
+
+        def finish(model):
+            model.save_pretrained(f"{OUT}/bert-churn")
+            return model
+      `,
+      highlights: ['f"{OUT}/bert-churn"'],
+      output: py`
+        import mlflow
+
+        OUT = "outputs"
+
+        def finish(model):
+            model.save_pretrained(f"{OUT}/bert-churn")
+            mlflow.log_artifacts(f"{OUT}/bert-churn")
+            return model
+      `,
+    },
+    // wandb imported: the artifact is logged with type="model".
+    {
+      code: py`
+        import joblib
+        import wandb
+
+        RUN_DIR = "runs"
+        joblib.dump(clf, f"{RUN_DIR}/model.joblib")
+      `,
+      highlights: ['f"{RUN_DIR}/model.joblib"'],
+      output: py`
+        import joblib
+        import wandb
+
+        RUN_DIR = "runs"
+        joblib.dump(clf, f"{RUN_DIR}/model.joblib")
+        wandb.log_artifact(f"{RUN_DIR}/model.joblib", type="model")
+      `,
+    },
+    // `time` already names datetime.time: `import time` would shadow it, so no timestamp fix.
+    {
+      code: py`
+        from datetime import time
+
+        import torch
+
+        cutoff = time(23, 0)
+        torch.save(model.state_dict(), "model.pt")
+      `,
+      highlights: ['"model.pt"'],
+    },
+    // A save sharing its line with an `if` header has no line after it to log from: no fix.
+    {
+      code: py`
+        import mlflow
+        import torch
+
+        OUT = "artifacts"
+        if best: torch.save(model.state_dict(), f"{OUT}/best.pt")
+      `,
+      highlights: ['f"{OUT}/best.pt"'],
+    },
+    // Notebook: a path constant in one cell, the save in a later cell; `import time` goes to the
+    // imports in the first cell.
+    {
+      filename: 'nb.ipynb',
+      code: 'import torch\n# %%\nCKPT_PATH = "checkpoints/best.pt"\n# %%\ntorch.save(model.state_dict(), CKPT_PATH)\n',
+      highlights: ['CKPT_PATH'],
+      output:
+        'import torch\nimport time\n# %%\nCKPT_PATH = f"checkpoints/best-{time.strftime(\'%Y%m%d-%H%M%S\')}.pt"\n# %%\ntorch.save(model.state_dict(), CKPT_PATH)\n',
+    },
+  ],
+});
