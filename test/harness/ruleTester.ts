@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { ensureEngine, lint, type Finding } from '../../server/src/engine/lint';
 import { resolveSettings } from '../../server/src/engine/selection';
-import { notebookSource, pythonSource, type SourceFile } from '../../server/src/engine/source';
+import {
+  notebookSource,
+  originalSlice,
+  pythonSource,
+  type SourceFile,
+} from '../../server/src/engine/source';
 import { applyToSource, MAX_FIX_ROUNDS } from '../../server/src/fixes/fixAll';
 import { parsePython } from '../../server/src/parsing/runtime';
 import type { Rule } from '../../server/src/rules/types';
@@ -119,7 +124,7 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
       it(`valid #${index + 1}`, () => {
         const { findings, file } = findingsOf(rule, sourceFor(c.code, c.filename), c.config);
         assert.deepEqual(
-          findings.map((f) => file.text.slice(f.start, f.end)),
+          findings.map((f) => originalSlice(file, f.start, f.end)),
           [],
           `expected no ${rule.code} in:\n${c.code}\n${findings.map((f) => f.message).join('\n')}`,
         );
@@ -131,7 +136,7 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
         const source = sourceFor(c.code, c.filename);
         const { findings, file } = findingsOf(rule, source, c.config);
         assert.deepEqual(
-          findings.map((f) => file.text.slice(f.start, f.end)),
+          findings.map((f) => originalSlice(file, f.start, f.end)),
           c.highlights,
           `highlights in:\n${c.code}`,
         );

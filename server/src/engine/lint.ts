@@ -4,7 +4,7 @@ import { LineIndex } from '../parsing/positions';
 import { SemanticModel } from '../semantic/model';
 import type { Family, Fix, ReportInput, RuleContext, Severity } from '../rules/types';
 import { activeRules, type LintSettings } from './selection';
-import { notebookSource, type SourceFile } from './source';
+import { notebookSource, originalText, type SourceFile } from './source';
 import { collectSuppressions, isSuppressed } from './suppressions';
 
 export interface Finding {
@@ -69,8 +69,10 @@ export function lint(
   const result: LintResult = { file, findings: [], internalErrors: [], lines };
   try {
     const rules = activeRules(settings, file.path, file.scope, file.notebook?.ignore);
+    // Triggers are matched against what the user wrote: masked magics still count.
+    const written = originalText(file);
     const runnable = rules.filter(
-      ({ rule }) => !rule.triggers || rule.triggers.some((t) => file.text.includes(t)),
+      ({ rule }) => !rule.triggers || rule.triggers.some((t) => written.includes(t)),
     );
     if (runnable.length === 0) return result;
     const semantic = new SemanticModel(tree);

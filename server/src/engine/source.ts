@@ -60,3 +60,15 @@ export function describeLocation(file: SourceFile, offset: number): string {
   if (cell) return `cell ${cell.cellIndex + 1}, line ${cell.position.line + 1}`;
   return `line ${file.text.slice(0, offset).split(/\r\n|\r|\n/).length}`;
 }
+
+/** The text users wrote: a notebook's cells as they are, magics included (not the masked module). */
+export function originalText(file: SourceFile): string {
+  return file.notebook ? file.notebook.cells.map((c) => c.source).join('\n') : file.text;
+}
+
+/** The original text of a range of the linted text (for notebooks, read from the cell). */
+export function originalSlice(file: SourceFile, start: number, end: number): string {
+  const cell = file.notebook?.module.cellAt(start);
+  if (!cell) return file.text.slice(start, end);
+  return cell.source.slice(start - cell.start, end - cell.start);
+}

@@ -509,20 +509,7 @@ function joinPaths(values: (ResolvedValue | undefined)[]): ResolvedValue | undef
         };
   });
   const joined = joinValues(kept);
-  return joined ? { ...joined, parts: mergeAdjacent(joined.parts) } : undefined;
-}
-
-function mergeAdjacent(parts: PathPart[]): PathPart[] {
-  const merged: PathPart[] = [];
-  for (const part of parts) {
-    const last = merged[merged.length - 1];
-    if (part.kind === 'literal' && last?.kind === 'literal') {
-      merged[merged.length - 1] = { ...last, text: last.text + part.text };
-    } else {
-      merged.push(part);
-    }
-  }
-  return merged;
+  return joined;
 }
 
 /** The text of a resolved value with holes shown as `{…}`. */
