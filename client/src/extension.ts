@@ -195,27 +195,19 @@ function createStatusItem(): vscode.LanguageStatusItem {
   return item;
 }
 
+/** How each state of the connection itself is shown. */
+const CLIENT_STATES: Record<State, { detail: string; severity: vscode.LanguageStatusSeverity }> = {
+  [State.Starting]: { detail: 'starting', severity: vscode.LanguageStatusSeverity.Information },
+  [State.Running]: { detail: 'running', severity: vscode.LanguageStatusSeverity.Information },
+  [State.StartFailed]: { detail: 'failed to start', severity: vscode.LanguageStatusSeverity.Error },
+  [State.Stopped]: { detail: 'stopped', severity: vscode.LanguageStatusSeverity.Error },
+};
+
 /** Reflects the connection itself: starting, running or stopped. */
 function showClientState(item: vscode.LanguageStatusItem, state: State) {
   item.busy = state === State.Starting;
-  switch (state) {
-    case State.Starting:
-      item.severity = vscode.LanguageStatusSeverity.Information;
-      item.detail = 'starting';
-      break;
-    case State.Running:
-      item.severity = vscode.LanguageStatusSeverity.Information;
-      item.detail = 'running';
-      break;
-    case State.StartFailed:
-      item.severity = vscode.LanguageStatusSeverity.Error;
-      item.detail = 'failed to start';
-      break;
-    case State.Stopped:
-      item.severity = vscode.LanguageStatusSeverity.Error;
-      item.detail = 'stopped';
-      break;
-  }
+  item.severity = CLIENT_STATES[state].severity;
+  item.detail = CLIENT_STATES[state].detail;
 }
 
 /** Reflects what the server reports about itself, such as a configuration problem. */
