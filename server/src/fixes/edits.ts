@@ -12,6 +12,11 @@ export function insertAt(offset: number, newText: string): TextEdit {
   return { start: offset, end: offset, newText };
 }
 
+/** The file's line break, so inserted lines match a CRLF file. */
+export function lineBreak(context: RuleContext): string {
+  return context.file.text.includes('\r\n') ? '\r\n' : '\n';
+}
+
 /** The leading whitespace of the line holding `offset`. */
 export function indentationAt(text: string, offset: number): string {
   const lineStart =
