@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ConfigLocator } from '../../server/src/config/load';
+import { ConfigLocator, type LoadedProjectConfig } from '../../server/src/config/load';
 import { DEFAULT_EDITOR_SETTINGS, sanitizeEditorSettings } from '../../server/src/config/schema';
 import { activeRules, resolveSettings } from '../../server/src/engine/selection';
 import { ensureEngine, lint } from '../../server/src/engine/lint';
@@ -83,28 +83,62 @@ describe('configuration', () => {
     );
   });
 
-  it('lets editor settings replace select, extend ignore and override severity', () => {
-    const settings = resolveSettings(
-      { config: { ignore: ['MLH102'], severity: { MLH301: 'error' } }, messages: [] },
-      {
-        ...DEFAULT_EDITOR_SETTINGS,
-        select: ['MLH1', 'MLH3'],
-        ignore: [],
-        severity: { 'unsafe-deserialization': 'hint' },
+  it('lets an editor/CLI select start a new selection (project ignores no longer apply), and override severity', () => {
+    const project: LoadedProjectConfig = {
+      config: {
+        ignore: ['MLH102', 'MLH301'],
+        'extend-select': ['MLH401'],
+        severity: { MLH301: 'error' },
       },
-    );
+      messages: [],
+    };
+    const settings = resolveSettings(project, {
+      ...DEFAULT_EDITOR_SETTINGS,
+      select: ['MLH1', 'MLH3'],
+      ignore: ['MLH102'],
+      severity: { 'unsafe-deserialization': 'hint' },
+    });
     assert.deepEqual(
       activeRules(settings, '/x/train.py', 'script').map((r) => [r.rule.code, r.severity]),
       [['MLH301', 'hint']],
     );
+    // Without an editor select the project's layers apply as written.
+    const projectOnly = resolveSettings(project, { ...DEFAULT_EDITOR_SETTINGS });
+    assert.deepEqual(
+      activeRules(projectOnly, '/x/train.py', 'script').map((r) => r.rule.code),
+      ['MLH201', 'MLH401'],
+    );
   });
 
-  it('keeps default-off scopes off: tests only get the security rules', () => {
+  it('keeps default-off scopes off: tests only get the security rules unless a rule is named', () => {
     const settings = resolveSettings({ config: { severity: { MLH201: 'error' } }, messages: [] });
     assert.deepEqual(
       activeRules(settings, '/x/tests/test_train.py', 'test').map((r) => r.rule.code),
       ['MLH301'],
     );
+    const named = resolveSettings({
+      config: { 'extend-select': ['hardcoded-absolute-path', 'MLH1'] },
+      messages: [],
+    });
+    assert.deepEqual(
+      activeRules(named, '/x/tests/test_train.py', 'test').map((r) => [r.rule.code, r.severity]),
+      [
+        ['MLH201', 'warning'],
+        ['MLH301', 'warning'],
+      ],
+    );
+  });
+
+  it('judges test folders below the project root only', () => {
+    const settings = resolveSettings({ root: '/home/me/tests/proj', config: {}, messages: [] });
+    const codes = (path: string) =>
+      lint(
+        pythonSource(path, 'import pickle\npickle.loads(b)\nopen("/home/me/a.txt")\n'),
+        settings,
+      ).findings.map((f) => f.code);
+    assert.deepEqual(codes('/home/me/tests/proj/src/train.py'), ['MLH301', 'MLH201']);
+    assert.deepEqual(codes('/home/me/tests/proj/tests/helpers.py'), ['MLH301']);
+    assert.deepEqual(codes('/home/me/tests/proj/src/test_train.py'), ['MLH301']);
   });
 
   it('reports unknown selectors instead of ignoring them silently', () => {

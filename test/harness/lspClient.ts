@@ -129,6 +129,23 @@ export function applyTextEdits(text: string, edits: readonly TextEdit[]): string
   return out;
 }
 
+/** The edits a workspace edit makes to one document, from `documentChanges` or `changes`. */
 export function editsFor(edit: WorkspaceEdit | undefined, uri: string): TextEdit[] {
+  for (const change of edit?.documentChanges ?? []) {
+    if ('textDocument' in change && change.textDocument.uri === uri)
+      return change.edits as TextEdit[];
+  }
   return edit?.changes?.[uri] ?? [];
+}
+
+/** The document version a workspace edit was computed for. */
+export function versionFor(
+  edit: WorkspaceEdit | undefined,
+  uri: string,
+): number | null | undefined {
+  for (const change of edit?.documentChanges ?? []) {
+    if ('textDocument' in change && change.textDocument.uri === uri)
+      return change.textDocument.version;
+  }
+  return undefined;
 }

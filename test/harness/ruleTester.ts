@@ -9,7 +9,7 @@ import {
   type SourceFile,
 } from '../../server/src/engine/source';
 import { applyToSource, MAX_FIX_ROUNDS } from '../../server/src/fixes/fixAll';
-import { parsePython } from '../../server/src/parsing/runtime';
+import { countSyntaxErrors } from '../../server/src/parsing/runtime';
 import type { Rule } from '../../server/src/rules/types';
 
 export { py } from '../../server/src/rules/types';
@@ -66,29 +66,6 @@ export function findingsOf(
   const result = lint(file, settingsFor(rule, config));
   assert.deepEqual(result.internalErrors, [], `rule ${rule.code} threw`);
   return { findings: result.findings.filter((f) => f.code === rule.code), file: result.file };
-}
-
-function errorCount(text: string): number {
-  const tree = parsePython(text);
-  try {
-    let count = 0;
-    const cursor = tree.walk();
-    let more = true;
-    while (more) {
-      if (cursor.currentNode.isError || cursor.currentNode.isMissing) count++;
-      if (cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) {
-          more = false;
-          break;
-        }
-      }
-    }
-    cursor.delete();
-    return count;
-  } finally {
-    tree.delete();
-  }
 }
 
 /** Applies each finding's first fix, round after round, until no fix is left. */
@@ -162,13 +139,13 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
         }
 
         // Each fix, applied alone, removes its diagnostic and adds no syntax error.
-        const baseErrors = errorCount(file.text);
+        const baseErrors = countSyntaxErrors(file.text);
         for (const finding of findings) {
           for (const fix of finding.fixes) {
             const fixed = applyToSource(file, fix.edits);
             assert.ok(fixed, `fix "${fix.title}" crosses cells`);
             assert.ok(
-              errorCount(fixed.text) <= baseErrors,
+              countSyntaxErrors(fixed.text) <= baseErrors,
               `fix "${fix.title}" breaks the syntax:\n${fixed.text}`,
             );
             const after = findingsOf(rule, fixed, c.config).findings;
@@ -182,7 +159,7 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
         // All fixes together reach a fixpoint; the result is the expected output.
         const final = fixToFixpoint(rule, source, c.config);
         assert.ok(
-          errorCount(final.text) <= baseErrors,
+          countSyntaxErrors(final.text) <= baseErrors,
           `fixed code has new syntax errors:\n${final.text}`,
         );
         const again = fixToFixpoint(rule, final, c.config);

@@ -12,7 +12,7 @@ import {
   type Diagnostic,
   type MarkupContent,
 } from 'vscode-languageserver-protocol/node';
-import { applyTextEdits, editsFor, TestLspClient, textAt } from '../harness/lspClient';
+import { applyTextEdits, editsFor, TestLspClient, textAt, versionFor } from '../harness/lspClient';
 
 const SCRIPT = `import torch as th
 import pandas as pd
@@ -86,9 +86,10 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
       [
         ['Read the path from the environment variable DATA_PATH (MLH201)', true],
         ['Suppress MLH201 on this line', false],
-        ['Fix all safe ML Hygiene problems', false],
       ],
     );
+    // The edit names the version it was computed for, so a client never applies it to newer text.
+    assert.equal(versionFor(actions[0].edit, uri), 1);
     const fixed = applyTextEdits(SCRIPT, editsFor(actions[0].edit, uri));
     assert.match(fixed, /^import os$/m);
     assert.match(
@@ -192,6 +193,23 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
     await client.waitFor(uri, (d) => d.length === 2);
   });
 
+  it('does nothing for a disabled workspace: no diagnostics and no fix-all', async () => {
+    const uri = `${root}/fixall.py`;
+    await client.changeSettings({ enable: false });
+    await client.waitFor(uri, (d) => d.length === 0);
+    assert.deepEqual(await codeActions(uri, [], ['source.fixAll.mlhygiene']), []);
+    await client.changeSettings({});
+    await client.waitFor(uri, (d) => d.length === 2);
+  });
+
+  it('leaves files in excluded folders alone (virtualenvs, site-packages)', async () => {
+    const text = 'import torch\nstate = torch.load(path)\n';
+    const excluded = await open('.venv/lib/python3.11/site-packages/torch/hub.py', text);
+    const included = await open('src/hub.py', text);
+    await client.waitFor(included, (d) => d.length === 1);
+    assert.deepEqual(await client.waitFor(excluded, () => true), []);
+  });
+
   it('re-lints when pyproject.toml changes', async () => {
     const project = join(dir, 'proj');
     const { mkdirSync } = await import('node:fs');
@@ -212,6 +230,7 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
   describe('notebooks (notebookDocument sync)', () => {
     const nbUri = () => `${root}/explore.ipynb`;
     const cell = (n: number) => `vscode-notebook-cell:${dir}/explore.ipynb#cell${n}`;
+    const markdownCell = `vscode-notebook-cell:${dir}/explore.ipynb#markdown`;
     const cells = [
       'import pandas as pd\nimport torch\nDATA_DIR = "/content/drive/MyDrive/churn"\n',
       '%matplotlib inline\nframe = pd.read_csv(f"{DATA_DIR}/customers.csv")\n',
@@ -225,20 +244,23 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
           uri: nbUri(),
           notebookType: 'jupyter-notebook',
           version: 1,
-          cells: cells.map((_, i) => ({ kind: 2, document: cell(i + 1) })),
+          // A markdown cell sits between the first two code cells, as in VS Code's "Cell 3 of 5".
+          cells: [
+            { kind: 2, document: cell(1) },
+            { kind: 1, document: markdownCell },
+            ...cells.slice(1).map((_, i) => ({ kind: 2, document: cell(i + 2) })),
+          ],
         },
-        cellTextDocuments: cells.map((text, i) => ({
-          uri: cell(i + 1),
-          languageId: 'python',
-          version: 1,
-          text,
-        })),
+        cellTextDocuments: [
+          ...cells.map((text, i) => ({ uri: cell(i + 1), languageId: 'python', version: 1, text })),
+          { uri: markdownCell, languageId: 'markdown', version: 1, text: '## Load the data\n' },
+        ],
       });
-      // The path is defined in cell 1 and only reaches I/O in cell 2: reported on cell 1.
+      // The path is defined in cell 1 and only reaches I/O in the next code cell (VS Code's cell 3).
       const first = await client.waitFor(cell(1), (d) => d.length === 1);
       assert.equal(first[0].code, 'MLH201');
       assert.equal(textAt(cells[0], first[0].range), '"/content/drive/MyDrive/churn"');
-      assert.match(String(first[0].message), /cell 2, line 2/);
+      assert.match(String(first[0].message), /cell 3, line 2/);
       assert.deepEqual(await client.waitFor(cell(2), () => true), []);
       assert.deepEqual(await client.waitFor(cell(3), () => true), []);
       const fourth = await client.waitFor(cell(4), (d) => d.length === 1);
@@ -296,7 +318,7 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
     it('clears every cell when the notebook closes', async () => {
       await client.connection.sendNotification('notebookDocument/didClose', {
         notebookDocument: { uri: nbUri() },
-        cellTextDocuments: cells.map((_, i) => ({ uri: cell(i + 1) })),
+        cellTextDocuments: [...cells.map((_, i) => ({ uri: cell(i + 1) })), { uri: markdownCell }],
       });
       await client.waitFor(cell(1), (d) => d.length === 0);
       await client.waitFor(cell(3), (d) => d.length === 0);

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { LANGUAGE_VERSION, MIN_COMPATIBLE_VERSION } from 'web-tree-sitter';
 import { editorSettingsContribution } from '../../server/src/config/schema';
-import { compileQuery, loadPython, pythonLanguage } from '../../server/src/parsing/runtime';
+import { DEFAULT_RULE_OPTIONS } from '../../server/src/config/schema';
+import { pythonSource } from '../../server/src/engine/source';
+import {
+  compileQuery,
+  loadPython,
+  parsePython,
+  pythonLanguage,
+} from '../../server/src/parsing/runtime';
+import { VERSION } from '../../server/src/protocol';
+import { SemanticModel } from '../../server/src/semantic/model';
 import { RULES } from '../../server/src/rules';
 import { renderRuleMarkdown, ruleDocFileName } from '../../server/src/rules/render';
 
@@ -73,6 +82,10 @@ describe('manifest', () => {
     assert.deepEqual(manifest.contributes.configuration.properties, editorSettingsContribution());
   });
 
+  it('has one version: package.json, the server and the CLI', () => {
+    assert.equal((manifest as unknown as { version: string }).version, VERSION);
+  });
+
   it('contributes the commands the client registers', () => {
     const commands = manifest.contributes.commands.map((c) => c.command).sort();
     assert.deepEqual(commands, [
@@ -104,6 +117,28 @@ describe('grammar', () => {
       entry.abi >= MIN_COMPATIBLE_VERSION && entry.abi <= LANGUAGE_VERSION,
       `ABI ${entry.abi} outside ${MIN_COMPATIBLE_VERSION}..${LANGUAGE_VERSION}`,
     );
+  });
+
+  it('has a node type for every visitor key a rule registers (a misspelt key would never fire)', () => {
+    const tree = parsePython('x = 1\n');
+    try {
+      const semantic = new SemanticModel(tree);
+      const file = pythonSource('/p/train.py', 'x = 1\n');
+      const known = new Set(pythonLanguage().types);
+      for (const rule of RULES) {
+        const visitors = rule.create({
+          file,
+          semantic,
+          options: DEFAULT_RULE_OPTIONS,
+          report: () => undefined,
+        });
+        assert.ok(Object.keys(visitors).length > 0, `${rule.code} registers visitors`);
+        for (const key of Object.keys(visitors))
+          assert.ok(known.has(key), `${rule.code} visits unknown node type "${key}"`);
+      }
+    } finally {
+      tree.delete();
+    }
   });
 
   it('knows the node types and fields the rules rely on', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { locate } from '../../server/src/cli/output';
+import { locateFinding } from '../../server/src/cli/output';
 import { ensureEngine, lint } from '../../server/src/engine/lint';
 import { resolveSettings } from '../../server/src/engine/selection';
 import {
@@ -60,6 +60,17 @@ describe('maskCell', () => {
   it('leaves magic-looking lines inside triple-quoted strings alone', () => {
     const source = 'doc = """\n%not a magic\nwhat?\n"""\n';
     assert.equal(maskCell(source).text, source);
+  });
+
+  it('never masks a line that continues a bracket or a backslash, even when it starts with % or !=', () => {
+    const source =
+      'msg = ("epoch %d loss %.4f"\n       % (epoch, loss))\nif (mode\n        != "eval"):\n    pass\ny = a \\\n  % b\ns = "(" \n%ls\n';
+    const masked = maskCell(source);
+    assert.deepEqual(
+      masked.magics.map((m) => m.text),
+      ['%ls'],
+    );
+    assert.equal(masked.text, source.replace('%ls', '___'));
   });
 
   it('does not mistake != or %= for magics', () => {
@@ -130,7 +141,7 @@ describe('notebook linting end to end (real .ipynb fixture)', () => {
     const result = lint(loaded.source, defaults());
     const found = result.findings.map((f) => ({
       code: f.code,
-      ...locate(result, f),
+      ...locateFinding(result, f),
       text: result.file.text.slice(f.start, f.end),
     }));
     assert.deepEqual(
@@ -188,6 +199,5 @@ describe('notebook linting end to end (real .ipynb fixture)', () => {
       '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "metadata": {}, "source": "import pickle\\npickle.loads(b)"}]}',
     );
     assert.equal(notebook.cells[0].source, 'import pickle\npickle.loads(b)');
-    assert.equal(notebook.cells[0].sourceIsList, false);
   });
 });

@@ -1,4 +1,5 @@
 import type { Finding, LintResult } from '../engine/lint';
+import { locate } from '../engine/source';
 import { findRule } from '../rules';
 import { ruleDocUrl } from '../rules/render';
 
@@ -25,27 +26,17 @@ export interface Location {
 }
 
 /** 1-based line and column of a finding, in the file or (for notebooks) in its cell. */
-export function locate(result: LintResult, finding: Finding): Location {
-  const module = result.file.notebook?.module;
-  if (module) {
-    const start = module.toCell(finding.start)!;
-    const end = module.toCell(finding.end);
-    const sameCell = end && end.cellIndex === start.cellIndex;
-    return {
-      cell: start.cellIndex + 1,
-      line: start.position.line + 1,
-      column: start.position.character + 1,
-      endLine: (sameCell ? end.position.line : start.position.line) + 1,
-      endColumn: (sameCell ? end.position.character : start.position.character) + 1,
-    };
-  }
-  const start = result.lines.positionAt(finding.start);
-  const end = result.lines.positionAt(finding.end);
+export function locateFinding(result: LintResult, finding: Finding): Location {
+  const start = locate(result.file, result.lines, finding.start);
+  const end = locate(result.file, result.lines, finding.end);
+  // A range never leaves its cell; an end in another cell collapses onto the start.
+  const to = end.cellIndex === start.cellIndex ? end.position : start.position;
   return {
-    line: start.line + 1,
-    column: start.character + 1,
-    endLine: end.line + 1,
-    endColumn: end.character + 1,
+    ...(start.cellIndex === undefined ? {} : { cell: start.cellIndex + 1 }),
+    line: start.position.line + 1,
+    column: start.position.character + 1,
+    endLine: to.line + 1,
+    endColumn: to.character + 1,
   };
 }
 
@@ -63,7 +54,7 @@ export function formatText(report: Report, options: { fixMode: boolean }): strin
     const findings = reported(result);
     if (findings.length > 0) files++;
     for (const finding of findings) {
-      const at = locate(result, finding);
+      const at = locateFinding(result, finding);
       const where = at.cell
         ? `${path}:cell ${at.cell}:${at.line}:${at.column}`
         : `${path}:${at.line}:${at.column}`;
@@ -94,7 +85,7 @@ export function formatJson(report: Report): string {
       const rule = findRule(finding.code)!;
       return {
         path,
-        ...locate(result, finding),
+        ...locateFinding(result, finding),
         code: finding.code,
         name: finding.name,
         family: finding.family,

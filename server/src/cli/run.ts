@@ -11,9 +11,8 @@ import { RULES, findRule } from '../rules';
 import { renderRuleMarkdown } from '../rules/render';
 import { discoverFiles } from '../workspace/discovery';
 import { loadFile } from '../workspace/files';
+import { VERSION } from '../protocol';
 import { formatJson, formatText, type FileReport, type Report } from './output';
-
-export const VERSION = '0.1.0';
 
 export const ExitCode = { clean: 0, findings: 1, error: 2 } as const;
 

@@ -2,9 +2,16 @@ import type { Tree } from 'web-tree-sitter';
 import { loadPython, parsePython } from '../parsing/runtime';
 import { LineIndex } from '../parsing/positions';
 import { SemanticModel } from '../semantic/model';
-import type { Family, Fix, ReportInput, RuleContext, Severity } from '../rules/types';
+import {
+  SEVERITY_ORDER,
+  type Family,
+  type Fix,
+  type ReportInput,
+  type RuleContext,
+  type Severity,
+} from '../rules/types';
 import { activeRules, type LintSettings } from './selection';
-import { notebookSource, originalText, type SourceFile } from './source';
+import { notebookSource, originalText, scopeOf, type SourceFile } from './source';
 import { collectSuppressions, isSuppressed } from './suppressions';
 
 export interface Finding {
@@ -58,13 +65,20 @@ function prepare(file: SourceFile, given?: Tree): { file: SourceFile; tree: Tree
   return { file: rebuilt, tree: parsePython(rebuilt.text), owned: true };
 }
 
+function milder(a: Severity, b: Severity): Severity {
+  return SEVERITY_ORDER.indexOf(a) < SEVERITY_ORDER.indexOf(b) ? a : b;
+}
+
 /** Lints one file. Requires `ensureEngine()` to have completed. */
 export function lint(
   input: SourceFile,
   settings: LintSettings,
   options: LintOptions = {},
 ): LintResult {
-  const { file, tree, owned } = prepare(input, options.tree);
+  const prepared = prepare(input, options.tree);
+  const { tree, owned } = prepared;
+  // Test folders are judged relative to the project root, which only the settings know.
+  const file: SourceFile = { ...prepared.file, scope: scopeOf(prepared.file.path, settings.root) };
   const lines = new LineIndex(file.text);
   const result: LintResult = { file, findings: [], internalErrors: [], lines };
   try {
@@ -94,8 +108,8 @@ export function lint(
           name: rule.name,
           family: rule.family,
           message: input.message,
-          severity:
-            input.severity && severity === rule.severity[file.scope] ? input.severity : severity,
+          // A milder case (a hint) stays milder than whatever level the rule is configured at.
+          severity: input.severity ? milder(input.severity, severity) : severity,
           start,
           end,
           fixes: input.fixes ?? [],

@@ -8,11 +8,12 @@ import type { Rule, Scope, Severity } from '../rules/types';
 /** The configuration that applies to one project folder, resolved against the rule index. */
 export interface LintSettings {
   selected: ReadonlySet<string>;
+  /** Rules selected by exact code or name: they also run where their default is off (tests). */
+  explicit: ReadonlySet<string>;
   severity: ReadonlyMap<string, Severity>;
   perFileIgnores: { matches: (relativePath: string) => boolean; codes: Set<string> }[];
   root?: string;
   options: RuleOptions;
-  profile?: 'production' | 'exploration';
   /** Problems found while resolving: unknown rule selectors and the like. */
   messages: string[];
 }
@@ -54,15 +55,28 @@ export function resolveSettings(
   const messages = project.messages.map((m) => `${m.file}: ${m.message}`);
   const config = project.config;
   const where = project.file ?? 'settings';
-  const base =
-    editor && editor.select.length > 0
+  // Layers as in ruff: a `select` in the editor or on the command line starts a new selection,
+  // so the project's select, extend-select and ignore no longer apply; ignores of that layer do.
+  const overrides = !!editor && editor.select.length > 0;
+  const selected = new Set(
+    overrides
       ? expandAll(editor.select, messages, 'mlhygiene.select')
       : config.select
         ? expandAll(config.select, messages, where)
-        : RULES.map((r) => r.code);
-  const selected = new Set([...base, ...expandAll(config['extend-select'], messages, where)]);
-  for (const code of expandAll(config.ignore, messages, where)) selected.delete(code);
+        : RULES.map((r) => r.code),
+  );
+  if (!overrides) {
+    for (const code of expandAll(config['extend-select'], messages, where)) selected.add(code);
+    for (const code of expandAll(config.ignore, messages, where)) selected.delete(code);
+  }
   for (const code of expandAll(editor?.ignore, messages, 'mlhygiene.ignore')) selected.delete(code);
+  // A rule named exactly (code or name, not a prefix) is wanted even where it is off by default.
+  const named = overrides
+    ? editor.select
+    : [...(config.select ?? []), ...(config['extend-select'] ?? [])];
+  const explicit = new Set(
+    named.filter((s) => !/^(ALL|MLH\d{0,2})$/i.test(s.trim())).flatMap(expandSelector),
+  );
 
   const severity = new Map<string, Severity>();
   for (const [source, table] of [
@@ -91,11 +105,11 @@ export function resolveSettings(
   };
   return {
     selected,
+    explicit,
     severity,
     perFileIgnores,
     root: project.root,
     options,
-    profile: config.profile,
     messages,
   };
 }
@@ -115,10 +129,12 @@ export function activeRules(
   const active: ActiveRule[] = [];
   for (const rule of RULES) {
     if (!settings.selected.has(rule.code) || ignored.has(rule.code)) continue;
-    // A scope where the rule is off by default (tests, for most rules) stays off: an override
-    // changes how loud a rule is, not where it applies; per-file-ignores decide where.
-    if (rule.severity[scope] === 'off') continue;
-    const severity = settings.severity.get(rule.code) ?? rule.severity[scope];
+    // A scope where the rule is off by default (tests, for most rules) stays off unless the rule
+    // was selected by name; a severity override changes how loud a rule is, not where it applies.
+    const byDefault = rule.severity[scope];
+    if (byDefault === 'off' && !settings.explicit.has(rule.code)) continue;
+    const fallback = byDefault === 'off' ? rule.severity.script : byDefault;
+    const severity = settings.severity.get(rule.code) ?? fallback;
     if (severity !== 'off') active.push({ rule, severity });
   }
   return active;

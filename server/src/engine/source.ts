@@ -1,9 +1,10 @@
-import { basename } from 'node:path';
+import { basename, dirname, relative } from 'node:path';
 import {
   buildVirtualModule,
   type NotebookCellInput,
   type VirtualModule,
 } from '../parsing/notebook';
+import { LineIndex, type Position } from '../parsing/positions';
 import type { Scope } from '../rules/types';
 
 /** What the engine lints: a script's text, or a notebook's code cells joined into one module. */
@@ -23,16 +24,16 @@ export interface SourceFile {
 
 const TEST_FILE = /^(test_.*\.py|.*_test\.py|conftest\.py)$/;
 
-export function scopeOf(path: string): Scope {
+/**
+ * Script, notebook or test. Folders count only below the project root (the folder of the
+ * configuration), so a checkout that happens to live under `/home/me/tests/` is not all tests;
+ * without a root only the file's own folder is looked at.
+ */
+export function scopeOf(path: string, root?: string): Scope {
   if (path.endsWith('.ipynb')) return 'notebook';
-  const segments = path.split(/[\\/]/);
-  if (
-    TEST_FILE.test(basename(path)) ||
-    segments.slice(0, -1).some((s) => s === 'tests' || s === 'test')
-  ) {
-    return 'test';
-  }
-  return 'script';
+  if (TEST_FILE.test(basename(path))) return 'test';
+  const folders = root ? relative(root, dirname(path)).split(/[\\/]/) : [basename(dirname(path))];
+  return folders.includes('tests') ? 'test' : 'script';
 }
 
 export function pythonSource(path: string, text: string): SourceFile {
@@ -49,16 +50,31 @@ export function notebookSource(
   return { path, scope: 'notebook', text: module.text, notebook: { module, cells, ignore } };
 }
 
-export function isLintablePath(path: string): boolean {
-  return path.endsWith('.py') || path.endsWith('.ipynb');
+export interface Location {
+  /** Zero-based index of the cell among all cells (notebooks only). */
+  cellIndex?: number;
+  position: Position;
 }
+
+/**
+ * The one conversion from offsets of the linted text to what users see: a position in the file, or
+ * a cell and a position in it. `lines` is the file's line index, built once by the caller.
+ */
+export function locate(file: SourceFile, lines: LineIndex, offset: number): Location {
+  const cell = file.notebook?.module.toCell(offset);
+  if (cell) return cell;
+  return { position: lines.positionAt(offset) };
+}
+
+const lineIndexes = new WeakMap<SourceFile, LineIndex>();
 
 /** "line 12", or "cell 4, line 2" in a notebook (cells numbered as VS Code shows them). */
 export function describeLocation(file: SourceFile, offset: number): string {
-  const module = file.notebook?.module;
-  const cell = module?.toCell(offset);
-  if (cell) return `cell ${cell.cellIndex + 1}, line ${cell.position.line + 1}`;
-  return `line ${file.text.slice(0, offset).split(/\r\n|\r|\n/).length}`;
+  let lines = lineIndexes.get(file);
+  if (!lines) lineIndexes.set(file, (lines = new LineIndex(file.notebook ? '' : file.text)));
+  const at = locate(file, lines, offset);
+  const line = `line ${at.position.line + 1}`;
+  return at.cellIndex === undefined ? line : `cell ${at.cellIndex + 1}, ${line}`;
 }
 
 /** The text users wrote: a notebook's cells as they are, magics included (not the masked module). */

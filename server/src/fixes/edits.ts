@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { field } from '../semantic/nodes';
+import type { SemanticModel } from '../semantic/model';
 import type { RuleContext, TextEdit } from '../rules/types';
 
 /** Edit builders shared by rule fixes. All offsets are in the linted text. */
@@ -12,9 +13,33 @@ export function insertAt(offset: number, newText: string): TextEdit {
   return { start: offset, end: offset, newText };
 }
 
-/** The file's line break, so inserted lines match a CRLF file. */
-export function lineBreak(context: RuleContext): string {
-  return context.file.text.includes('\r\n') ? '\r\n' : '\n';
+/**
+ * Per-lint memo: facts about the whole file (its indentation unit, where setup lines go, its
+ * logger) are computed once per lint, not once per finding.
+ */
+function memo<T>(cache: WeakMap<SemanticModel, T>, context: RuleContext, compute: () => T): T {
+  if (cache.has(context.semantic)) return cache.get(context.semantic)!;
+  const value = compute();
+  cache.set(context.semantic, value);
+  return value;
+}
+
+const indentUnits = new WeakMap<SemanticModel, string>();
+const insertionPoints = new WeakMap<SemanticModel, { offset: number; leadingNewline: boolean }>();
+const loggerNames = new WeakMap<SemanticModel, string | undefined>();
+
+/**
+ * The line break to insert at `offset`, so new lines match a CRLF file: the file's, or in a
+ * notebook the break used by the cell that holds the offset.
+ */
+export function lineBreak(context: RuleContext, offset?: number): string {
+  const { notebook } = context.file;
+  const text = notebook
+    ? offset === undefined
+      ? ''
+      : (notebook.module.cellAt(offset)?.source ?? '')
+    : context.file.text;
+  return text.includes('\r\n') ? '\r\n' : '\n';
 }
 
 /** The leading whitespace of the line holding `offset`. */
@@ -26,6 +51,10 @@ export function indentationAt(text: string, offset: number): string {
 
 /** The file's indentation unit, read off its first indented block; four spaces by default. */
 export function indentUnit(context: RuleContext): string {
+  return memo(indentUnits, context, () => findIndentUnit(context));
+}
+
+function findIndentUnit(context: RuleContext): string {
   for (const block of context.semantic.nodes('block')) {
     const owner = block.parent;
     if (!owner || block.startPosition.row === owner.startPosition.row) continue;
@@ -50,6 +79,13 @@ function isDocstring(node: Node): boolean {
  * Returns the offset and whether the new text must start with a line break.
  */
 export function setupInsertionPoint(context: RuleContext): {
+  offset: number;
+  leadingNewline: boolean;
+} {
+  return memo(insertionPoints, context, () => findSetupInsertionPoint(context));
+}
+
+function findSetupInsertionPoint(context: RuleContext): {
   offset: number;
   leadingNewline: boolean;
 } {
@@ -89,19 +125,26 @@ function lineEndAt(text: string, offset: number): number {
 export function addSetupLines(context: RuleContext, lines: string[]): TextEdit[] {
   if (lines.length === 0) return [];
   const point = setupInsertionPoint(context);
-  const body = lines.join('\n');
-  return [insertAt(point.offset, point.leadingNewline ? `\n${body}` : `${body}\n`)];
+  const eol = lineBreak(context, point.offset);
+  const body = lines.join(eol);
+  return [insertAt(point.offset, point.leadingNewline ? `${eol}${body}` : `${body}${eol}`)];
 }
 
-/** Whether `import <module>` binds the plain module name somewhere at module level. */
+/** Whether `import <module>` binds the plain module name at module level (not in a function). */
 export function hasPlainImport(context: RuleContext, module: string): boolean {
-  return context.semantic.imports.some(
-    (b) => b.target.text === module && b.qualifiedName === module,
+  const { semantic } = context;
+  return semantic.imports.some(
+    (b) =>
+      b.target.text === module && b.qualifiedName === module && semantic.scopeId(b.target) === -1,
   );
 }
 
 /** The module-level name of an existing logger (`x = logging.getLogger(...)`, loguru's `logger`). */
 export function existingLoggerName(context: RuleContext): string | undefined {
+  return memo(loggerNames, context, () => findLoggerName(context));
+}
+
+function findLoggerName(context: RuleContext): string | undefined {
   const { semantic } = context;
   for (const assignment of semantic.nodes('assignment')) {
     const value = field(assignment, 'right');

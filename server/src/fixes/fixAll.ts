@@ -3,6 +3,7 @@ import type { LintSettings } from '../engine/selection';
 import { notebookSource, pythonSource, type SourceFile } from '../engine/source';
 import type { Fix, TextEdit } from '../rules/types';
 import { applyEdits, dedupeEdits, overlaps } from './apply';
+import { countSyntaxErrors } from '../parsing/runtime';
 
 export const MAX_FIX_ROUNDS = 10;
 
@@ -50,10 +51,14 @@ export interface FixAllResult {
   result: LintResult;
 }
 
-/** Picks one fix per finding, skipping fixes whose edits overlap ones already picked. */
+/**
+ * Picks one fix per finding, skipping fixes whose edits overlap ones already picked. Hints are
+ * nudges the CLI does not even print, so fix-all leaves them alone.
+ */
 function pickFixes(findings: readonly Finding[], allowUnsafe: boolean): TextEdit[] {
   const picked: TextEdit[] = [];
   for (const finding of findings) {
+    if (finding.severity === 'hint') continue;
     const fix: Fix | undefined = finding.fixes.find((f) => f.safety === 'safe' || allowUnsafe);
     if (!fix) continue;
     const edits = dedupeEdits(fix.edits);
@@ -80,7 +85,8 @@ export function fixAll(
     const edits = pickFixes(withFixes, !!options.unsafe);
     if (edits.length === 0) break;
     const next = applyToSource(result.file, edits);
-    if (!next) break;
+    // A round that would add a syntax error is dropped whole: a fix must never break the code.
+    if (!next || countSyntaxErrors(next.text) > countSyntaxErrors(file.text)) break;
     applied += withFixes.filter((f) =>
       f.fixes.some((fix) => fix.edits.some((e) => edits.includes(e))),
     ).length;

@@ -3,6 +3,7 @@ import {
   CodeActionKind,
   DidChangeWatchedFilesNotification,
   DiagnosticSeverity,
+  NotebookCellKind,
   NotebookDocuments,
   TextDocumentSyncKind,
   type CodeAction,
@@ -14,6 +15,8 @@ import {
   type InitializeParams,
   type InitializeResult,
   type NotebookDocument,
+  type Range,
+  type TextDocumentEdit,
   type TextEdit as LspTextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
@@ -26,21 +29,24 @@ import {
 } from '../config/schema';
 import { ensureEngine, lint, type Finding, type LintResult } from '../engine/lint';
 import { resolveSettings, type LintSettings } from '../engine/selection';
-import { notebookSource, pythonSource, type SourceFile } from '../engine/source';
+import { locate, notebookSource, pythonSource, type SourceFile } from '../engine/source';
 import { editsByCell, fixAll } from '../fixes/fixAll';
-import { parsePython } from '../parsing/runtime';
+import type { CellKind } from '../parsing/notebook';
 import { LineIndex } from '../parsing/positions';
+import { parsePython } from '../parsing/runtime';
 import {
   Commands,
   DIAGNOSTIC_SOURCE,
   FIX_ALL_KIND,
   SETTINGS_SECTION,
   StatusNotification,
+  VERSION,
   type StatusParams,
 } from '../protocol';
 import { findRule } from '../rules';
 import { renderRuleHover, ruleDocUrl } from '../rules/render';
 import type { Severity, TextEdit } from '../rules/types';
+import { Excludes } from '../workspace/discovery';
 import { OpenDocument } from './documents';
 
 const DEBOUNCE_MS = 120;
@@ -57,7 +63,20 @@ interface DiagnosticData {
   fixes: { title: string; safety: 'safe' | 'unsafe'; edit: WorkspaceEdit }[];
 }
 
-/** A lint target: an open `.py` document or an open notebook. */
+/** A document as a lint saw it; edits built from that lint are only valid for this version. */
+interface SeenDocument {
+  uri: string;
+  version: number;
+}
+
+/** What one lint covered: a `.py` document, or a notebook's cells (all of them, in order). */
+interface LintTarget {
+  result: LintResult;
+  document?: SeenDocument;
+  cells?: SeenDocument[];
+}
+
+/** A lint target key: an open `.py` document's URI or an open notebook's URI. */
 type TargetKey = string;
 
 export function uriToPath(uri: string): string {
@@ -71,17 +90,29 @@ export function uriToPath(uri: string): string {
   return uri.replace(/^[a-z-]+:/, '');
 }
 
+function cellKind(kind: NotebookCellKind, languageId: string | undefined): CellKind {
+  if (kind === NotebookCellKind.Markup) return 'markdown';
+  return languageId === 'python' ? 'code' : 'raw';
+}
+
 export class LintServer {
   private readonly documents = new Map<string, OpenDocument>();
   private readonly notebooks = new NotebookDocuments(TextDocument);
   private readonly timers = new Map<TargetKey, NodeJS.Timeout>();
   private readonly configs = new ConfigLocator();
+  private readonly excludes = new Excludes(this.configs);
   private readonly editorSettings = new Map<string, EditorSettings>();
+  /** Resolved settings per configuration file and editor settings, reused while both hold. */
+  private readonly lintSettingsCache = new Map<
+    string,
+    { editor: EditorSettings; settings: LintSettings }
+  >();
   /** Cell URIs that received diagnostics, per notebook, to clear cells that no longer exist. */
   private readonly publishedCells = new Map<string, Set<string>>();
   /** The last findings per document or cell URI, for hovers. */
   private readonly lastFindings = new Map<string, { finding: Finding; diagnostic: Diagnostic }[]>();
   private readonly reportedConfigProblems = new Set<string>();
+  private status: StatusParams['state'] = 'ok';
   private supportsConfiguration = false;
   private supportsWatchedFiles = false;
   private ready: Promise<void> = Promise.resolve();
@@ -104,9 +135,7 @@ export class LintServer {
       const document = this.documents.get(textDocument.uri);
       if (!document) return;
       document.applyChanges(contentChanges, textDocument.version);
-      void this.settingsFor(textDocument.uri).then((settings) => {
-        if (settings.run === 'onType') this.schedule(textDocument.uri, DEBOUNCE_MS);
-      });
+      this.scheduleOnType(textDocument.uri);
     });
     connection.onDidSaveTextDocument(({ textDocument }) => this.schedule(textDocument.uri, 0));
     connection.onDidCloseTextDocument(({ textDocument }) => {
@@ -118,13 +147,9 @@ export class LintServer {
     });
 
     this.notebooks.onDidOpen((notebook) => this.schedule(notebook.uri, 0));
-    this.notebooks.onDidChange(({ notebookDocument }) => {
-      void this.settingsFor(notebookDocument.uri).then((settings) => {
-        if (settings.run === 'onType') this.schedule(notebookDocument.uri, DEBOUNCE_MS);
-      });
-    });
+    this.notebooks.onDidChange(({ notebookDocument }) => this.scheduleOnType(notebookDocument.uri));
     this.notebooks.onDidSave((notebook) => this.schedule(notebook.uri, 0));
-    this.notebooks.onDidClose((notebook) => this.closeNotebook(notebook));
+    this.notebooks.onDidClose((notebook) => void this.closeNotebook(notebook));
     this.notebooks.listen(connection);
 
     connection.onDidChangeConfiguration(() => {
@@ -133,19 +158,19 @@ export class LintServer {
     });
     connection.onDidChangeWatchedFiles(() => {
       this.configs.clear();
+      this.excludes.clear();
+      this.lintSettingsCache.clear();
       this.reportedConfigProblems.clear();
       this.relintAll();
     });
     connection.onCodeAction((params) => this.codeActions(params));
     connection.onHover((params) => this.hover(params));
     connection.onExecuteCommand(async ({ command, arguments: args }) => {
-      if (command === Commands.fixAll) {
-        const uri = (args?.[0] as { uri?: string } | undefined)?.uri;
-        const edit = uri ? await this.fixAllEdit(uri) : undefined;
-        if (edit) await connection.workspace.applyEdit({ label: 'ML Hygiene: fix all', edit });
-        return edit ? true : false;
-      }
-      return undefined;
+      if (command !== Commands.fixAll) return undefined;
+      const uri = (args?.[0] as { uri?: string } | undefined)?.uri;
+      const edit = uri ? await this.fixAllEdit(uri) : undefined;
+      if (edit) await connection.workspace.applyEdit({ label: 'ML Hygiene: fix all', edit });
+      return !!edit;
     });
     connection.onShutdown(() => this.dispose());
     connection.listen();
@@ -163,9 +188,13 @@ export class LintServer {
           change: TextDocumentSyncKind.Incremental,
           save: { includeText: false },
         },
+        // Markdown and raw cells are synced too, only so that cell numbers match VS Code's.
         notebookDocumentSync: {
           notebookSelector: [
-            { notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] },
+            {
+              notebook: { notebookType: 'jupyter-notebook' },
+              cells: [{ language: 'python' }, { language: 'markdown' }, { language: 'raw' }],
+            },
           ],
           save: true,
         },
@@ -176,7 +205,7 @@ export class LintServer {
         hoverProvider: true,
         executeCommandProvider: { commands: [Commands.fixAll] },
       },
-      serverInfo: { name: 'mlhygiene', version: '0.1.0' },
+      serverInfo: { name: 'mlhygiene', version: VERSION },
     };
   }
 
@@ -211,24 +240,36 @@ export class LintServer {
     return settings;
   }
 
+  private setStatus(state: StatusParams['state'], message?: string): void {
+    if (state === this.status && state === 'ok') return;
+    this.status = state;
+    void this.connection.sendNotification(StatusNotification, {
+      state,
+      message,
+    } satisfies StatusParams);
+  }
+
   private reportConfigProblem(message: string): void {
     if (this.reportedConfigProblems.has(message)) return;
     this.reportedConfigProblems.add(message);
     this.connection.console.warn(message);
     void this.connection.window.showWarningMessage(`ML Hygiene: ${message}`);
-    void this.connection.sendNotification(StatusNotification, {
-      state: 'warning',
-      message,
-    } satisfies StatusParams);
+    this.setStatus('warning', message);
   }
 
   private lintSettings(path: string, editor: EditorSettings): LintSettings {
-    const settings = resolveSettings(this.configs.forFile(path), editor);
+    const project = this.configs.forFile(path);
+    const key = project.file ?? '';
+    const cached = this.lintSettingsCache.get(key);
+    if (cached && cached.editor === editor) return cached.settings;
+    const settings = resolveSettings(project, editor);
     for (const message of settings.messages) this.reportConfigProblem(message);
+    this.lintSettingsCache.set(key, { editor, settings });
     return settings;
   }
 
   private relintAll(): void {
+    this.lintSettingsCache.clear();
     for (const uri of this.documents.keys()) this.schedule(uri, 0);
     for (const uri of this.publishedCells.keys()) this.schedule(uri, 0);
   }
@@ -251,19 +292,24 @@ export class LintServer {
     );
   }
 
+  private scheduleOnType(key: TargetKey): void {
+    void this.settingsFor(key).then((settings) => {
+      if (settings.run === 'onType') this.schedule(key, DEBOUNCE_MS);
+    });
+  }
+
   private async run(key: TargetKey): Promise<void> {
     try {
       await this.ready;
       if (this.documents.has(key)) await this.lintDocument(key);
       else if (this.notebooks.getNotebookDocument(key)) await this.lintNotebook(key);
+      // Configuration problems keep the warning until they are fixed (a watched-file change).
+      if (this.reportedConfigProblems.size === 0) this.setStatus('ok');
     } catch (error) {
       this.connection.console.error(
         `mlhygiene: linting ${key} failed: ${(error as Error).stack ?? error}`,
       );
-      void this.connection.sendNotification(StatusNotification, {
-        state: 'error',
-        message: String(error),
-      } satisfies StatusParams);
+      this.setStatus('error', String(error));
     }
   }
 
@@ -273,15 +319,24 @@ export class LintServer {
     }
   }
 
+  /** Off, or in an excluded folder (a virtualenv, site-packages, `exclude`): nothing to show. */
+  private skips(editor: EditorSettings, path: string): boolean {
+    return (
+      !editor.enable ||
+      (path.startsWith('/') || /^[A-Za-z]:/.test(path) ? this.excludes.excludesFile(path) : false)
+    );
+  }
+
   private async lintDocument(uri: string): Promise<void> {
     const document = this.documents.get(uri)!;
     const version = document.version;
     const editor = await this.settingsFor(uri);
-    if (!editor.enable) {
+    const path = uriToPath(uri);
+    if (this.skips(editor, path)) {
+      this.lastFindings.delete(uri);
       await this.connection.sendDiagnostics({ uri, diagnostics: [] });
       return;
     }
-    const path = uriToPath(uri);
     const text = document.text;
     const previous = document.takeTree();
     const tree = parsePython(text, previous);
@@ -291,9 +346,10 @@ export class LintServer {
     this.logInternalErrors(result, uri);
     // A newer version arrived while linting: its own run publishes.
     if (this.documents.get(uri)?.version !== version) return;
+    const target: LintTarget = { result, document: { uri, version } };
     const entries = result.findings.map((finding) => ({
       finding,
-      diagnostic: this.toDiagnostic(finding, result, uri),
+      diagnostic: this.toDiagnostic(finding, target),
     }));
     this.lastFindings.set(uri, entries);
     await this.connection.sendDiagnostics({
@@ -303,20 +359,21 @@ export class LintServer {
     });
   }
 
-  private notebookSourceOf(notebook: NotebookDocument): { file: SourceFile; cellUris: string[] } {
-    const cellUris: string[] = [];
+  /** The notebook as one source file, and the cell documents (with versions) it was built from. */
+  private notebookSourceOf(notebook: NotebookDocument): {
+    file: SourceFile;
+    cells: SeenDocument[];
+  } {
+    const seen: SeenDocument[] = [];
     const cells = notebook.cells.map((cell) => {
-      cellUris.push(cell.document);
-      const tags =
-        (
-          cell.metadata as
-            | { custom?: { metadata?: { tags?: unknown } }; metadata?: { tags?: unknown } }
-            | undefined
-        )?.custom?.metadata?.tags ??
-        (cell.metadata as { metadata?: { tags?: unknown } } | undefined)?.metadata?.tags;
+      const document = this.notebooks.getCellTextDocument(cell);
+      seen.push({ uri: cell.document, version: document?.version ?? 0 });
+      const metadata = cell.metadata as
+        { custom?: { metadata?: { tags?: unknown } }; metadata?: { tags?: unknown } } | undefined;
+      const tags = metadata?.custom?.metadata?.tags ?? metadata?.metadata?.tags;
       return {
-        kind: cell.kind === 2 ? ('code' as const) : ('markdown' as const),
-        source: this.notebooks.getCellTextDocument(cell)?.getText() ?? '',
+        kind: cellKind(cell.kind, document?.languageId),
+        source: document?.getText() ?? '',
         tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
       };
     });
@@ -332,41 +389,41 @@ export class LintServer {
       cells,
       Array.isArray(ignore) ? ignore.filter((t): t is string => typeof t === 'string') : [],
     );
-    return { file, cellUris };
+    return { file, cells: seen };
   }
 
   private async lintNotebook(uri: string): Promise<void> {
     const notebook = this.notebooks.getNotebookDocument(uri)!;
     const version = notebook.version;
     const editor = await this.settingsFor(uri);
-    const { file, cellUris } = this.notebookSourceOf(notebook);
+    const { file, cells } = this.notebookSourceOf(notebook);
     const perCell = new Map<string, { finding: Finding; diagnostic: Diagnostic }[]>(
-      cellUris.map((u) => [u, []]),
+      cells.map((c) => [c.uri, []]),
     );
-    if (editor.enable) {
+    if (!this.skips(editor, file.path)) {
       const result = lint(file, this.lintSettings(file.path, editor));
       this.logInternalErrors(result, uri);
       if (this.notebooks.getNotebookDocument(uri)?.version !== version) return;
-      const module = result.file.notebook!.module;
+      const target: LintTarget = { result, cells };
       for (const finding of result.findings) {
-        const cell = module.cellAt(finding.start);
+        const cell = result.file.notebook!.module.cellAt(finding.start);
         if (!cell) continue;
-        const cellUri = cellUris[cell.cellIndex];
         perCell
-          .get(cellUri)
-          ?.push({ finding, diagnostic: this.toDiagnostic(finding, result, cellUri, cellUris) });
+          .get(cells[cell.cellIndex].uri)
+          ?.push({ finding, diagnostic: this.toDiagnostic(finding, target) });
       }
     }
-    const previous = this.publishedCells.get(uri) ?? new Set<string>();
-    for (const stale of previous) {
-      if (!perCell.has(stale)) {
-        this.lastFindings.delete(stale);
-        await this.connection.sendDiagnostics({ uri: stale, diagnostics: [] });
-      }
+    for (const stale of this.publishedCells.get(uri) ?? []) {
+      if (perCell.has(stale)) continue;
+      this.lastFindings.delete(stale);
+      await this.connection.sendDiagnostics({ uri: stale, diagnostics: [] });
     }
     this.publishedCells.set(uri, new Set(perCell.keys()));
     for (const [cellUri, entries] of perCell) {
+      const before = this.lastFindings.get(cellUri);
       this.lastFindings.set(cellUri, entries);
+      // A cell that had nothing and still has nothing needs no message.
+      if (entries.length === 0 && before?.length === 0) continue;
       await this.connection.sendDiagnostics({
         uri: cellUri,
         diagnostics: entries.map((e) => e.diagnostic),
@@ -383,60 +440,55 @@ export class LintServer {
     this.publishedCells.delete(notebook.uri);
   }
 
-  /** Converts offsets of the linted text to an LSP range in the document or cell holding them. */
-  private rangeOf(result: LintResult, start: number, end: number) {
-    const module = result.file.notebook?.module;
-    if (!module)
-      return { start: result.lines.positionAt(start), end: result.lines.positionAt(end) };
-    const from = module.toCell(start)!;
-    const to = module.toCell(end);
+  /** An LSP range in the document or cell that holds offsets of the linted text. */
+  private rangeOf(result: LintResult, start: number, end: number): Range {
+    const from = locate(result.file, result.lines, start);
+    const to = locate(result.file, result.lines, end);
     return {
       start: from.position,
-      end: to && to.cellIndex === from.cellIndex ? to.position : from.position,
+      end: to.cellIndex === from.cellIndex ? to.position : from.position,
     };
   }
 
-  private workspaceEdit(
-    result: LintResult,
-    edits: readonly TextEdit[],
-    uri: string,
-    cellUris?: string[],
-  ): WorkspaceEdit | undefined {
-    const changes: Record<string, LspTextEdit[]> = {};
-    if (!result.file.notebook) {
-      changes[uri] = edits.map((e) => ({
-        range: this.rangeOf(result, e.start, e.end),
-        newText: e.newText,
-      }));
-      return { changes };
+  /** Edits as versioned document changes, so a client applies them only to the text they fit. */
+  private workspaceEdit(target: LintTarget, edits: readonly TextEdit[]): WorkspaceEdit | undefined {
+    const { result } = target;
+    const byUri = new Map<string, { document: SeenDocument; edits: LspTextEdit[] }>();
+    const add = (document: SeenDocument, edit: LspTextEdit) => {
+      const entry = byUri.get(document.uri) ?? { document, edits: [] };
+      entry.edits.push(edit);
+      byUri.set(document.uri, entry);
+    };
+    if (target.document) {
+      for (const e of edits)
+        add(target.document, { range: this.rangeOf(result, e.start, e.end), newText: e.newText });
+    } else {
+      const perCell = editsByCell(result.file, edits);
+      if (!perCell || !target.cells) return undefined;
+      for (const { cellIndex, edit } of perCell) {
+        const lines = result.file.notebook!.module.cellByIndex(cellIndex)!.lines;
+        add(target.cells[cellIndex], {
+          range: { start: lines.positionAt(edit.start), end: lines.positionAt(edit.end) },
+          newText: edit.newText,
+        });
+      }
     }
-    const perCell = editsByCell(result.file, edits);
-    if (!perCell || !cellUris) return undefined;
-    for (const { cellIndex, edit } of perCell) {
-      const lines = result.file.notebook.module.cellByIndex(cellIndex)!.lines;
-      const target = cellUris[cellIndex];
-      (changes[target] ??= []).push({
-        range: { start: lines.positionAt(edit.start), end: lines.positionAt(edit.end) },
-        newText: edit.newText,
-      });
-    }
-    return { changes };
+    const documentChanges: TextDocumentEdit[] = [...byUri.values()].map(({ document, edits }) => ({
+      textDocument: { uri: document.uri, version: document.version },
+      edits,
+    }));
+    return { documentChanges };
   }
 
-  private toDiagnostic(
-    finding: Finding,
-    result: LintResult,
-    uri: string,
-    cellUris?: string[],
-  ): Diagnostic {
+  private toDiagnostic(finding: Finding, target: LintTarget): Diagnostic {
     const rule = findRule(finding.code)!;
     const data: DiagnosticData = { fixes: [] };
     for (const fix of finding.fixes) {
-      const edit = this.workspaceEdit(result, fix.edits, uri, cellUris);
+      const edit = this.workspaceEdit(target, fix.edits);
       if (edit) data.fixes.push({ title: fix.title, safety: fix.safety, edit });
     }
     return {
-      range: this.rangeOf(result, finding.start, finding.end),
+      range: this.rangeOf(target.result, finding.start, finding.end),
       severity: SEVERITY[finding.severity as Exclude<Severity, 'off'>],
       code: finding.code,
       codeDescription: { href: ruleDocUrl(rule) },
@@ -449,12 +501,8 @@ export class LintServer {
   private async codeActions(params: CodeActionParams): Promise<CodeAction[]> {
     const { uri } = params.textDocument;
     const only = params.context.only;
-    const wantsFixAll =
-      only?.some((kind) => FIX_ALL_KIND.startsWith(kind) && kind !== CodeActionKind.QuickFix) ??
-      false;
-    const wantsQuickFix = !only || only.some((kind) => CodeActionKind.QuickFix.startsWith(kind));
     const actions: CodeAction[] = [];
-    if (wantsQuickFix) {
+    if (!only || only.some((kind) => CodeActionKind.QuickFix.startsWith(kind))) {
       for (const diagnostic of params.context.diagnostics) {
         if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
         const data = diagnostic.data as DiagnosticData | undefined;
@@ -473,10 +521,12 @@ export class LintServer {
         if (suppress) actions.push(suppress);
       }
     }
-    if (
-      wantsFixAll ||
-      (!only && params.context.diagnostics.some((d) => d.source === DIAGNOSTIC_SOURCE))
-    ) {
+    // Fix-all re-lints to a fixpoint, so it runs only when asked for by kind (on save, or the
+    // Source Action menu), never for every lightbulb.
+    const wantsFixAll = only?.some(
+      (kind) => kind !== CodeActionKind.QuickFix && FIX_ALL_KIND.startsWith(kind),
+    );
+    if (wantsFixAll) {
       const edit = await this.fixAllEdit(uri);
       if (edit)
         actions.push({ title: 'Fix all safe ML Hygiene problems', kind: FIX_ALL_KIND, edit });
@@ -488,64 +538,54 @@ export class LintServer {
   private suppressAction(uri: string, diagnostic: Diagnostic): CodeAction | undefined {
     const text = this.textOf(uri);
     if (text === undefined) return undefined;
-    const lines = new LineIndex(text);
     const line = diagnostic.range.start.line;
-    const content = lines.lineText(line);
+    const content = new LineIndex(text).lineText(line);
+    // A bare `# noqa` already silences every rule on the line.
+    if (/#\s*noqa\s*$/.test(content)) return undefined;
     const end = { line, character: content.length };
-    const noqa = /#\s*noqa:\s*([A-Za-z0-9_,\s-]+)$/.exec(content);
-    const edit: LspTextEdit = noqa
-      ? { range: { start: end, end }, newText: `, ${diagnostic.code}` }
-      : /#\s*noqa\s*$/.test(content)
-        ? { range: { start: end, end }, newText: '' }
-        : { range: { start: end, end }, newText: `  # noqa: ${diagnostic.code}` };
-    if (!edit.newText) return undefined;
+    const newText = /#\s*noqa:\s*([A-Za-z0-9_,\s-]+)$/.test(content)
+      ? `, ${diagnostic.code}`
+      : `  # noqa: ${diagnostic.code}`;
     return {
       title: `Suppress ${diagnostic.code} on this line`,
       kind: CodeActionKind.QuickFix,
       diagnostics: [diagnostic],
-      edit: { changes: { [uri]: [edit] } },
+      edit: { changes: { [uri]: [{ range: { start: end, end }, newText }] } },
     };
   }
 
   private textOf(uri: string): string | undefined {
-    const document = this.documents.get(uri);
-    if (document) return document.text;
-    const cell = this.notebooks.cellTextDocuments.get(uri);
-    return cell?.getText();
+    return this.documents.get(uri)?.text ?? this.notebooks.cellTextDocuments.get(uri)?.getText();
   }
 
   /** One edit that applies every safe fix (to a fixpoint) to a document or a whole notebook. */
   private async fixAllEdit(uri: string): Promise<WorkspaceEdit | undefined> {
     await this.ready;
     const document = this.documents.get(uri);
+    const notebook = document
+      ? undefined
+      : (this.notebooks.findNotebookDocumentForCell(uri) ??
+        this.notebooks.getNotebookDocument(uri));
+    const settingsUri = document ? uri : notebook?.uri;
+    if (!settingsUri) return undefined;
+    const editor = await this.settingsFor(settingsUri);
     if (document) {
       const path = uriToPath(uri);
-      const settings = this.lintSettings(path, await this.settingsFor(uri));
-      const fixed = fixAll(pythonSource(path, document.text), settings);
+      if (this.skips(editor, path)) return undefined;
+      const fixed = fixAll(pythonSource(path, document.text), this.lintSettings(path, editor));
       if (fixed.file.text === document.text) return undefined;
-      const end = new LineIndex(document.text).positionAt(document.text.length);
-      return {
-        changes: {
-          [uri]: [{ range: { start: { line: 0, character: 0 }, end }, newText: fixed.file.text }],
-        },
-      };
+      return wholeTextEdits(
+        [{ uri, version: document.version }],
+        [document.text],
+        [fixed.file.text],
+      );
     }
-    const notebook =
-      this.notebooks.findNotebookDocumentForCell(uri) ?? this.notebooks.getNotebookDocument(uri);
-    if (!notebook) return undefined;
-    const { file, cellUris } = this.notebookSourceOf(notebook);
-    const settings = this.lintSettings(file.path, await this.settingsFor(notebook.uri));
-    const fixed = fixAll(file, settings);
-    const changes: Record<string, LspTextEdit[]> = {};
-    fixed.file.notebook!.cells.forEach((cell, index) => {
-      const before = file.notebook!.cells[index].source;
-      if (cell.source === before) return;
-      const end = new LineIndex(before).positionAt(before.length);
-      changes[cellUris[index]] = [
-        { range: { start: { line: 0, character: 0 }, end }, newText: cell.source },
-      ];
-    });
-    return Object.keys(changes).length ? { changes } : undefined;
+    const { file, cells } = this.notebookSourceOf(notebook!);
+    if (this.skips(editor, file.path)) return undefined;
+    const fixed = fixAll(file, this.lintSettings(file.path, editor));
+    const before = file.notebook!.cells.map((c) => c.source);
+    const after = fixed.file.notebook!.cells.map((c) => c.source);
+    return wholeTextEdits(cells, before, after);
   }
 
   private hover(params: HoverParams): Hover | undefined {
@@ -560,16 +600,26 @@ export class LintServer {
       return afterStart && beforeEnd;
     });
     if (hits.length === 0) return undefined;
-    const seen = new Set<string>();
-    const parts: string[] = [];
-    for (const { finding } of hits) {
-      if (seen.has(finding.code)) continue;
-      seen.add(finding.code);
-      parts.push(renderRuleHover(findRule(finding.code)!));
-    }
-    return {
-      contents: { kind: 'markdown', value: parts.join('\n---\n') },
-      range: hits[0].diagnostic.range,
-    };
+    const codes = [...new Set(hits.map((h) => h.finding.code))];
+    const value = codes.map((code) => renderRuleHover(findRule(code)!)).join('\n---\n');
+    return { contents: { kind: 'markdown', value }, range: hits[0].diagnostic.range };
   }
+}
+
+/** Replaces the whole text of every document whose text changed, each at the version it had. */
+function wholeTextEdits(
+  documents: readonly SeenDocument[],
+  before: readonly string[],
+  after: readonly string[],
+): WorkspaceEdit | undefined {
+  const documentChanges: TextDocumentEdit[] = [];
+  documents.forEach((document, index) => {
+    if (before[index] === after[index]) return;
+    const end = new LineIndex(before[index]).positionAt(before[index].length);
+    documentChanges.push({
+      textDocument: document,
+      edits: [{ range: { start: { line: 0, character: 0 }, end }, newText: after[index] }],
+    });
+  });
+  return documentChanges.length ? { documentChanges } : undefined;
 }

@@ -1,5 +1,6 @@
 import {
   findNodeAtLocation,
+  getNodeValue,
   parseTree,
   type Node as JsonNode,
   type ParseError,
@@ -9,10 +10,7 @@ import type { CellKind, NotebookCellInput } from './notebook';
 /** A notebook file that cannot be read as nbformat 4; the message names what is wrong. */
 export class NotebookFormatError extends Error {}
 
-export interface IpynbCell extends NotebookCellInput {
-  /** Whether `source` was stored as a list of lines (the usual form) or one string. */
-  sourceIsList: boolean;
-}
+export interface IpynbCell extends NotebookCellInput {}
 
 export interface IpynbNotebook {
   cells: IpynbCell[];
@@ -36,12 +34,11 @@ function asObject(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-function sourceText(value: unknown, where: string): { text: string; isList: boolean } {
-  if (typeof value === 'string') return { text: value, isList: false };
-  if (Array.isArray(value) && value.every((line) => typeof line === 'string')) {
-    return { text: value.join(''), isList: true };
-  }
-  if (value === undefined) return { text: '', isList: true };
+function sourceText(value: unknown, where: string): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.every((line) => typeof line === 'string'))
+    return value.join('');
+  if (value === undefined) return '';
   throw new NotebookFormatError(`${where}: "source" must be a string or a list of strings`);
 }
 
@@ -51,13 +48,7 @@ export function parseIpynb(raw: string): IpynbNotebook {
   if (errors.length > 0 || !root) {
     throw new NotebookFormatError(errors[0] ? describeJsonError(raw, errors[0]) : 'empty file');
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(raw);
-  } catch (error) {
-    throw new NotebookFormatError(`invalid JSON: ${(error as Error).message}`);
-  }
-  const notebook = asObject(data);
+  const notebook = asObject(getNodeValue(root));
   if (!notebook) throw new NotebookFormatError('the top level is not a JSON object');
   const major = notebook.nbformat;
   if (typeof major !== 'number') throw new NotebookFormatError('missing "nbformat"');
@@ -75,8 +66,7 @@ export function parseIpynb(raw: string): IpynbNotebook {
     const tags = asObject(cell.metadata)?.tags;
     return {
       kind,
-      source: source.text,
-      sourceIsList: source.isList,
+      source,
       tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
     };
   });

@@ -66,24 +66,64 @@ function placeholder(text: string): string {
   return text.replace(/[^\r\n]/g, '_');
 }
 
-/** Counts triple quotes on a line to know whether the next line starts inside a string. */
-function togglesTripleString(line: string, open: string | undefined): string | undefined {
-  let state = open;
+/** Where a line of Python leaves off: inside a triple-quoted string, inside brackets, continued. */
+interface LineState {
+  /** The open triple quote, when the next line starts inside a string. */
+  tripleQuote?: string;
+  /** Open brackets: the next line continues the same logical line. */
+  depth: number;
+  /** The line ended with a backslash. */
+  continued: boolean;
+}
+
+/**
+ * Scans one physical line well enough to know whether the next one starts a new logical line:
+ * strings (single- and triple-quoted), comments, brackets and backslash continuations.
+ */
+function scanLine(line: string, previous: LineState): LineState {
+  let tripleQuote = previous.tripleQuote;
+  let depth = previous.depth;
   for (let i = 0; i < line.length; i++) {
-    const quote = line.startsWith('"""', i) ? '"""' : line.startsWith("'''", i) ? "'''" : undefined;
-    if (!state && line[i] === '#') break;
-    if (!quote) continue;
-    if (!state) state = quote;
-    else if (state === quote) state = undefined;
-    i += 2;
+    if (tripleQuote) {
+      if (line.startsWith(tripleQuote, i)) {
+        tripleQuote = undefined;
+        i += 2;
+      } else if (line[i] === '\\') i++;
+      continue;
+    }
+    const ch = line[i];
+    if (ch === '#') break;
+    if (line.startsWith('"""', i) || line.startsWith("'''", i)) {
+      tripleQuote = line.slice(i, i + 3);
+      i += 2;
+    } else if (ch === '"' || ch === "'") {
+      for (i++; i < line.length && line[i] !== ch; i++) if (line[i] === '\\') i++;
+    } else if ('([{'.includes(ch)) {
+      depth++;
+    } else if (')]}'.includes(ch)) {
+      depth = Math.max(0, depth - 1);
+    }
   }
-  return state;
+  return { tripleQuote, depth, continued: !tripleQuote && line.endsWith('\\') };
 }
 
 interface MaskResult {
   text: string;
   magics: { kind: MagicKind; start: number; end: number; text: string }[];
   skipped?: string;
+}
+
+/** The IPython syntax a logical line starts with, and where the masked part begins. */
+function magicAt(text: string): { kind: MagicKind; from: number } | undefined {
+  const indent = text.length - text.trimStart().length;
+  const body = text.slice(indent);
+  if (body.startsWith('!=')) return undefined;
+  if (body.startsWith('%')) return { kind: 'line-magic', from: indent };
+  if (body.startsWith('!')) return { kind: 'shell', from: indent };
+  if (HELP_LINE.test(text)) return { kind: 'help', from: indent };
+  const assigned = ASSIGNED_MAGIC.exec(text);
+  if (!assigned) return undefined;
+  return { kind: assigned[2].startsWith('!') ? 'shell' : 'line-magic', from: assigned[1].length };
 }
 
 /** Masks IPython syntax in one cell; offsets in the result are cell-relative. */
@@ -107,59 +147,39 @@ export function maskCell(source: string): MaskResult {
     mask(lines.lineStart(0), lines.lineEnd(0), 'cell-magic');
   }
 
-  let inString: string | undefined;
-  let continued: MagicKind | undefined;
+  let state: LineState = { depth: 0, continued: false };
+  let magicContinues: MagicKind | undefined;
   for (let line = cellMagic ? 1 : 0; line < lines.lineCount; line++) {
     const start = lines.lineStart(line);
     const end = lines.lineEnd(line);
     const text = source.slice(start, end);
-    if (continued) {
-      mask(start, end, continued);
-      if (!text.endsWith('\\')) continued = undefined;
+    if (magicContinues) {
+      mask(start, end, magicContinues);
+      if (!text.endsWith('\\')) magicContinues = undefined;
       continue;
     }
-    if (inString) {
-      inString = togglesTripleString(text, inString);
-      continue;
-    }
-    const indent = text.length - text.trimStart().length;
-    const body = text.slice(indent);
-    let kind: MagicKind | undefined;
-    let from = start + indent;
-    if (body.startsWith('%') || body.startsWith('!')) {
-      kind = body.startsWith('!') ? 'shell' : 'line-magic';
-    } else if (HELP_LINE.test(text)) {
-      kind = 'help';
-    } else {
-      const assigned = ASSIGNED_MAGIC.exec(text);
-      if (assigned) {
-        kind = assigned[2].startsWith('!') ? 'shell' : 'line-magic';
-        from = start + assigned[1].length;
-      }
-    }
+    // Only the start of a logical line can be IPython syntax: not a string, bracket or `\` continuation.
+    const startsLogicalLine = !state.tripleQuote && state.depth === 0 && !state.continued;
+    const kind = startsLogicalLine ? magicAt(text) : undefined;
     if (kind) {
-      mask(from, end, kind);
-      if (kind !== 'help' && text.endsWith('\\')) continued = kind;
+      mask(start + kind.from, end, kind.kind);
+      if (kind.kind !== 'help' && text.endsWith('\\')) magicContinues = kind.kind;
       continue;
     }
-    inString = togglesTripleString(text, undefined);
+    state = scanLine(text, state);
   }
   out += source.slice(cursor);
   return { text: out, magics };
 }
 
 export class VirtualModule {
-  readonly lines: LineIndex;
-
   constructor(
     readonly text: string,
     readonly cells: CellSpan[],
     readonly magics: MaskedMagic[],
     /** Number of cells in the notebook, markdown included. */
     readonly cellCount: number,
-  ) {
-    this.lines = new LineIndex(text);
-  }
+  ) {}
 
   /** The code cell holding a virtual offset; an offset on a separator belongs to the cell before. */
   cellAt(offset: number): CellSpan | undefined {

@@ -68,3 +68,24 @@ export function compileQuery(source: string): Query {
   }
   return query;
 }
+
+/** ERROR and MISSING nodes in a text; fixes must never add any. Iterative, so depth is no limit. */
+export function countSyntaxErrors(text: string): number {
+  const tree = parsePython(text);
+  const cursor = tree.walk();
+  try {
+    if (!tree.rootNode.hasError) return 0;
+    let count = 0;
+    for (;;) {
+      const node = cursor.currentNode;
+      if (node.isError || node.isMissing) count++;
+      if (node.hasError && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return count;
+      }
+    }
+  } finally {
+    cursor.delete();
+    tree.delete();
+  }
+}

@@ -3,6 +3,8 @@
  * names of custom requests. Keep it free of runtime dependencies.
  */
 export const EXTENSION_ID = 'mlhygiene';
+/** The version of the extension, server and CLI; a meta test keeps it equal to package.json's. */
+export const VERSION = '0.1.0';
 export const SERVER_NAME = 'ML Hygiene';
 export const SETTINGS_SECTION = 'mlhygiene';
 export const DIAGNOSTIC_SOURCE = 'mlhygiene';
@@ -13,8 +15,6 @@ export const Commands = {
   showLogs: 'mlhygiene.showLogs',
   /** Server-side command: applies every safe fix to a document. Argument: `{ uri: string }`. */
   fixAll: 'mlhygiene.applyFixAll',
-  /** Server-side command: opens a rule's documentation. Argument: rule code. */
-  explainRule: 'mlhygiene.explainRule',
 } as const;
 
 /** Server → client notification with the server's status, shown in the status item. */

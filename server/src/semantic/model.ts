@@ -24,8 +24,6 @@ export type PathPart = { kind: 'literal'; text: string; node: Node } | { kind: '
 /** A string value followed through simple local values; unknown parts are holes. */
 export interface ResolvedValue {
   parts: PathPart[];
-  /** Identifiers that were followed to reach the value, in order. */
-  via: Node[];
   /** True when a `pathlib.Path` was built along the way. */
   isPath: boolean;
 }
@@ -74,8 +72,6 @@ export class SemanticModel {
   readonly nodesByType = new Map<string, Node[]>();
   readonly imports: Binding[] = [];
   private readonly scopes = new Map<number, Map<string, Binding[]>>();
-  /** Qualified names of every imported module and member, for cheap "is X imported" checks. */
-  readonly importedModules = new Set<string>();
 
   constructor(readonly tree: Tree) {
     this.collect(tree.rootNode);
@@ -83,14 +79,6 @@ export class SemanticModel {
 
   nodes(type: string): readonly Node[] {
     return this.nodesByType.get(type) ?? [];
-  }
-
-  /** Whether any import in the program comes from this top-level package. */
-  importsPackage(pkg: string): boolean {
-    for (const name of this.importedModules) {
-      if (name === pkg || name.startsWith(pkg + '.')) return true;
-    }
-    return false;
   }
 
   private collect(root: Node): void {
@@ -225,7 +213,6 @@ export class SemanticModel {
         // `import a.b.c` binds `a`, which then resolves attribute by attribute.
         const module = name.text;
         const first = name.namedChild(0) ?? name;
-        this.importedModules.add(canonical(module));
         this.addImport(first, first.text);
       }
     }
@@ -247,7 +234,6 @@ export class SemanticModel {
   private addImport(target: Node, qualifiedName: string): void {
     const binding: Binding = { kind: 'import', target, qualifiedName };
     this.imports.push(binding);
-    this.importedModules.add(qualifiedName);
     this.addBinding(binding);
   }
 
@@ -356,7 +342,6 @@ export class SemanticModel {
     const node = unparenthesize(expression);
     const hole = (n: Node): ResolvedValue => ({
       parts: [{ kind: 'hole', node: n }],
-      via: [],
       isPath: false,
     });
     switch (node.type) {
@@ -373,7 +358,7 @@ export class SemanticModel {
         seen.add(node.id);
         const resolved = this.resolveValue(value, depth + 1, seen);
         if (!resolved) return hole(node);
-        return { ...resolved, via: [node, ...resolved.via] };
+        return resolved;
       }
       case 'binary_operator': {
         const operator = node.childForFieldName('operator')?.text;
@@ -458,7 +443,7 @@ export class SemanticModel {
         else parts.push({ kind: 'hole', node: child });
       }
     }
-    return { parts: mergeLiterals(parts), via: [], isPath: false };
+    return { parts: mergeLiterals(parts), isPath: false };
   }
 }
 
@@ -478,12 +463,8 @@ function mergeLiterals(parts: PathPart[]): PathPart[] {
 function joinValues(values: (ResolvedValue | undefined)[]): ResolvedValue | undefined {
   if (values.some((v) => !v)) return undefined;
   const parts: PathPart[] = [];
-  const via: Node[] = [];
-  for (const value of values) {
-    parts.push(...value!.parts);
-    via.push(...value!.via);
-  }
-  return { parts, via, isPath: values.some((v) => v!.isPath) };
+  for (const value of values) parts.push(...value!.parts);
+  return { parts, isPath: values.some((v) => v!.isPath) };
 }
 
 /** `os.path.join` semantics: an absolute component discards what came before it. */

@@ -81,12 +81,3 @@ export function isConstantFalse(node: Node | null): boolean {
   const value = unparenthesize(node);
   return value.type === 'false' || (value.type === 'integer' && /^0+$/.test(value.text));
 }
-
-/** `if __name__ == "__main__":` in either operand order and with either quote. */
-export function isMainGuard(node: Node): boolean {
-  if (node.type !== 'if_statement') return false;
-  const condition = field(node, 'condition');
-  if (!condition || condition.type !== 'comparison_operator') return false;
-  const text = condition.text.replace(/\s+/g, '').replace(/'/g, '"');
-  return text === '__name__=="__main__"' || text === '"__main__"==__name__';
-}

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import type { ConfigLocator } from '../config/load';
+import type { ProjectConfig } from '../config/schema';
 
 /** Folders never worth linting: VCS data, virtualenvs, installed packages, caches, build output. */
 export const DEFAULT_EXCLUDES = [
@@ -65,6 +66,59 @@ function ignoredByGit(layers: readonly GitignoreLayer[], path: string, isDir: bo
 }
 
 /**
+ * The default excludes, or the configuration's `exclude`, plus its `extend-exclude`. A bare name
+ * (`build`) matches at any depth; a pattern with a slash matches from the project root.
+ */
+export class Excludes {
+  private readonly matchers = new Map<string, (rel: string) => boolean>();
+
+  constructor(private readonly configs: ConfigLocator) {}
+
+  private matcherFor(
+    configFile: string | undefined,
+    config: ProjectConfig,
+  ): (rel: string) => boolean {
+    const key = configFile ?? '';
+    let matcher = this.matchers.get(key);
+    if (!matcher) {
+      const patterns = [
+        ...(config.exclude ?? DEFAULT_EXCLUDES),
+        ...(config['extend-exclude'] ?? []),
+      ];
+      const match = picomatch(patterns, { dot: true });
+      const matchName = picomatch(
+        patterns.filter((p) => !p.includes('/')),
+        { dot: true },
+      );
+      matcher = (rel: string) => match(rel) || matchName(rel.split('/').pop() ?? rel);
+      this.matchers.set(key, matcher);
+    }
+    return matcher;
+  }
+
+  /** Whether one file or folder met during a walk is excluded. */
+  matchesEntry(path: string): boolean {
+    const loaded = this.configs.forFile(path);
+    const rel = loaded.root ? relative(loaded.root, path).split('\\').join('/') : basename(path);
+    return this.matcherFor(loaded.file, loaded.config)(rel);
+  }
+
+  /** Whether a file opened in the editor lies in an excluded folder (or is excluded itself). */
+  excludesFile(path: string): boolean {
+    const loaded = this.configs.forFile(path);
+    const matcher = this.matcherFor(loaded.file, loaded.config);
+    const rel = loaded.root ? relative(loaded.root, path) : path;
+    const segments = rel.split(/[\\/]/).filter(Boolean);
+    if (segments[0] === '..') return false;
+    return segments.some((_, i) => matcher(segments.slice(0, i + 1).join('/')));
+  }
+
+  clear(): void {
+    this.matchers.clear();
+  }
+}
+
+/**
  * Finds `.py` and `.ipynb` files under the given paths, honouring `.gitignore` files, the default
  * excludes and the `exclude` / `extend-exclude` of the configuration that applies to each folder.
  * Files named explicitly are always included. Symlinked folders are not followed (no loops).
@@ -72,29 +126,7 @@ function ignoredByGit(layers: readonly GitignoreLayer[], path: string, isDir: bo
 export function discoverFiles(paths: readonly string[], configs: ConfigLocator): Discovery {
   const files = new Set<string>();
   const problems: DiscoveryProblem[] = [];
-  const excludeMatchers = new Map<string, (rel: string) => boolean>();
-
-  const excludedByConfig = (path: string, name: string): boolean => {
-    const loaded = configs.forFile(path);
-    const key = loaded.file ?? '';
-    let matcher = excludeMatchers.get(key);
-    if (!matcher) {
-      const patterns = [
-        ...(loaded.config.exclude ?? DEFAULT_EXCLUDES),
-        ...(loaded.config['extend-exclude'] ?? []),
-      ];
-      const match = picomatch(patterns, { dot: true });
-      const matchName = picomatch(
-        patterns.filter((p) => !p.includes('/')),
-        { dot: true },
-      );
-      // A bare name (`build`) matches at any depth; a pattern with a slash matches from the root.
-      matcher = (rel: string) => match(rel) || matchName(rel.split('/').pop() ?? rel);
-      excludeMatchers.set(key, matcher);
-    }
-    const rel = loaded.root ? relative(loaded.root, path).split('\\').join('/') : name;
-    return matcher(rel);
-  };
+  const excludes = new Excludes(configs);
 
   const walk = (dir: string, layers: GitignoreLayer[]) => {
     let entries: Dirent[];
@@ -111,7 +143,7 @@ export function discoverFiles(paths: readonly string[], configs: ConfigLocator):
       const path = join(dir, entry.name);
       if (entry.isSymbolicLink()) continue;
       const isDir = entry.isDirectory();
-      if (excludedByConfig(path, entry.name) || ignoredByGit(active, path, isDir)) continue;
+      if (excludes.matchesEntry(path) || ignoredByGit(active, path, isDir)) continue;
       if (isDir) walk(path, active);
       else if (entry.isFile() && (entry.name.endsWith('.py') || entry.name.endsWith('.ipynb')))
         files.add(path);

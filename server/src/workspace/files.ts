@@ -6,8 +6,6 @@ export interface LoadedFile {
   source: SourceFile;
   /** The parsed notebook, kept so fixes can be written back into the same JSON. */
   notebook?: IpynbNotebook;
-  /** The exact file text, for writing back scripts. */
-  raw: string;
 }
 
 /** Reads a `.py` or `.ipynb` file; throws `NotebookFormatError` for unreadable notebooks. */
@@ -15,7 +13,7 @@ export function loadFile(path: string): LoadedFile {
   const raw = readFileSync(path, 'utf8');
   if (path.endsWith('.ipynb')) {
     const notebook = parseIpynb(raw);
-    return { source: notebookSource(path, notebook.cells, notebook.ignore), notebook, raw };
+    return { source: notebookSource(path, notebook.cells, notebook.ignore), notebook };
   }
-  return { source: pythonSource(path, raw), raw };
+  return { source: pythonSource(path, raw) };
 }
