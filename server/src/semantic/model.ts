@@ -211,7 +211,6 @@ export class SemanticModel {
         if (alias) this.addImport(alias, canonical(module));
       } else {
         // `import a.b.c` binds `a`, which then resolves attribute by attribute.
-        const module = name.text;
         const first = name.namedChild(0) ?? name;
         this.addImport(first, first.text);
       }
