@@ -10,10 +10,8 @@ import type { CellKind, NotebookCellInput } from './notebook';
 /** A notebook file that cannot be read as nbformat 4; the message names what is wrong. */
 export class NotebookFormatError extends Error {}
 
-export interface IpynbCell extends NotebookCellInput {}
-
 export interface IpynbNotebook {
-  cells: IpynbCell[];
+  cells: NotebookCellInput[];
   /** `metadata.mlhygiene.ignore` of the notebook. */
   ignore: string[];
   /** The original file text, kept so that writes touch only changed cells. */
@@ -56,7 +54,7 @@ export function parseIpynb(raw: string): IpynbNotebook {
     throw new NotebookFormatError(`nbformat ${major} is not supported (nbformat 4 is required)`);
   }
   if (!Array.isArray(notebook.cells)) throw new NotebookFormatError('missing "cells" list');
-  const cells = notebook.cells.map((value, index): IpynbCell => {
+  const cells = notebook.cells.map((value, index): NotebookCellInput => {
     const where = `cell ${index + 1}`;
     const cell = asObject(value);
     if (!cell) throw new NotebookFormatError(`${where} is not an object`);
