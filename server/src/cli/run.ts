@@ -31,7 +31,7 @@ Usage:
 
 Options for check:
   --output-format <text|json>   output format (default: text)
-  --select <RULES>              comma-separated codes, prefixes or names to run (replaces select)
+  --select <RULES>              rules to run: codes, prefixes or names (a new selection)
   --ignore <RULES>              comma-separated codes, prefixes or names to skip
   --fix                         apply safe fixes in place
   --unsafe-fixes                with --fix, also apply unsafe fixes
