@@ -128,6 +128,21 @@ ruleTester(hardcodedAbsolutePath, {
 
       df = pd.read_parquet("s3://churn-data/features/train.parquet")
     `,
+    // Fields of pydantic settings classes are read from the environment, also through a subclass.
+    py`
+      from pydantic import BaseSettings as LegacySettings
+      from pydantic_settings import BaseSettings
+
+      class Settings(BaseSettings):
+          model_dir: str = "/srv/models/churn"
+          data_path: str = "/data/churn/train.csv"
+
+      class ProdSettings(Settings):
+          cache_dir: str = "/srv/cache/churn"
+
+      class OldSettings(LegacySettings):
+          output_dir = "/srv/outputs/churn"
+    `,
     // Notebook shell escapes with system locations, URLs and IPython-expanded variables.
     {
       filename: 'nb.ipynb',
@@ -390,6 +405,79 @@ ruleTester(hardcodedAbsolutePath, {
         import os
 
         sys.path.append(os.environ.get("CHURN_DIR", "/home/alice/src/churn"))
+      `,
+    },
+    // An implicitly concatenated string is one value: the whole concatenation is wrapped.
+    {
+      code: py`
+        import pandas as pd
+
+        df = pd.read_csv("/data/team/" "train.csv")
+      `,
+      highlights: ['"/data/team/" "train.csv"'],
+      messages: ['"/data/team/train.csv" reaches pandas.read_csv'],
+      output: py`
+        import pandas as pd
+        import os
+
+        df = pd.read_csv(os.environ.get("TRAIN_PATH", "/data/team/" "train.csv"))
+      `,
+    },
+    // Distinct paths get distinct variables (the parent folder tells them apart), the same path the
+    // same variable, so setting one never makes the output overwrite the input.
+    {
+      code: py`
+        import pandas as pd
+
+        raw = pd.read_csv("/data/raw/data.csv")
+        raw.to_csv("/data/processed/data.csv")
+        again = pd.read_csv("/data/raw/data.csv")
+      `,
+      highlights: ['"/data/raw/data.csv"', '"/data/processed/data.csv"', '"/data/raw/data.csv"'],
+      output: py`
+        import pandas as pd
+        import os
+
+        raw = pd.read_csv(os.environ.get("DATA_PATH", "/data/raw/data.csv"))
+        raw.to_csv(os.environ.get("PROCESSED_DATA_PATH", "/data/processed/data.csv"))
+        again = pd.read_csv(os.environ.get("DATA_PATH", "/data/raw/data.csv"))
+      `,
+    },
+    // A name the file already reads from the environment for something else is not reused.
+    {
+      code: py`
+        import os
+
+        import pandas as pd
+
+        features = load_features(os.getenv("DATA_PATH"))
+        df = pd.read_csv("/srv/churn/data.csv")
+      `,
+      highlights: ['"/srv/churn/data.csv"'],
+      output: py`
+        import os
+
+        import pandas as pd
+
+        features = load_features(os.getenv("DATA_PATH"))
+        df = pd.read_csv(os.environ.get("CHURN_DATA_PATH", "/srv/churn/data.csv"))
+      `,
+    },
+    // A plain pydantic model is not read from the environment: its defaults are reported.
+    {
+      code: py`
+        from pydantic import BaseModel
+
+        class TrainConfig(BaseModel):
+            model_dir: str = "/srv/models/churn"
+      `,
+      highlights: ['"/srv/models/churn"'],
+      output: py`
+        from pydantic import BaseModel
+        import os
+
+        class TrainConfig(BaseModel):
+            model_dir: str = os.environ.get("MODEL_DIR", "/srv/models/churn")
       `,
     },
   ],

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { addSetupLines, importLines, replaceNode } from '../fixes/edits';
-import { literalPrefix, type ResolvedValue } from '../semantic/model';
-import { field } from '../semantic/nodes';
+import { literalPrefix, type ResolvedValue, type SemanticModel } from '../semantic/model';
+import { callArguments, field } from '../semantic/nodes';
 import { describeLocation } from '../engine/source';
 import { PATH_NAME, pathSinkArguments } from './shared/pathSinks';
 import { defineRule, py, type Fix, type RuleContext } from './types';
@@ -85,41 +85,121 @@ const SYSTEM_ENV_VARS = new Set([
   'CONDA_PREFIX',
 ]);
 
-function toEnvName(base: string, sinkName: string | undefined): string {
-  let name = base
+/** Upper snake case of an identifier, a file stem or a folder: `dataDir` → `DATA_DIR`. */
+function envWord(text: string): string {
+  return text
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/[^A-Za-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '')
     .toUpperCase();
+}
+
+function toEnvName(base: string, sinkName: string | undefined): string {
+  let name = envWord(base);
   if (!name || /^\d/.test(name)) name = `DATA_${name}`;
   if (!/_(PATH|DIR|FILE|ROOT|FOLDER)$/.test(name) && !/^(PATH|ROOT)$/.test(name))
     name += sinkName ? '_PATH' : '';
   return name;
 }
 
-function envVarName(literal: Node, sinkName: string | undefined, text: string): string {
+/**
+ * Names for the literal's variable, best first: one derived from the assigned name or keyword (else
+ * from the file or folder name), then the same prefixed with ever more of the folders above it
+ * (`/data/processed/data.csv` → `DATA_PATH`, `PROCESSED_DATA_PATH`, `DATA_PROCESSED_DATA_PATH`).
+ */
+function envVarCandidates(literal: Node, sinkName: string | undefined, text: string): string[] {
   const parent = literal.parent;
   let base: string | undefined;
   if (parent?.type === 'assignment' && field(parent, 'left')?.type === 'identifier')
     base = field(parent, 'left')!.text;
   else if (parent?.type === 'keyword_argument') base = field(parent, 'name')?.text;
-  const named = base ? toEnvName(base, sinkName) : undefined;
-  // `path = "/data/x.csv"` or `to_parquet(path=...)` must not read the shell's PATH.
-  if (named && !SYSTEM_ENV_VARS.has(named)) return named;
-  const last = text.split(/[\\/]/).filter(Boolean).pop() ?? 'data';
+  // Home (`~alice`) and drive (`C:`) segments say whose machine it is, not what the path holds.
+  const segments = text.split(/[\\/]/).filter((s) => s && !/^~|^[A-Za-z]:$/.test(s));
+  const last = segments.pop() ?? 'data';
   const stem = last.replace(/\.[^.]*$/, '');
-  return toEnvName(`${stem}_${/\.\w+$/.test(last) ? 'path' : 'dir'}`, sinkName);
+  let first = base ? toEnvName(base, sinkName) : undefined;
+  // `path = "/data/x.csv"` or `to_parquet(path=...)` must not read the shell's PATH.
+  if (first && !SYSTEM_ENV_VARS.has(first)) {
+    segments.push(stem);
+  } else {
+    first = toEnvName(`${stem}_${/\.\w+$/.test(last) ? 'path' : 'dir'}`, sinkName);
+  }
+  const candidates = [first];
+  let prefix = '';
+  for (const folder of segments.reverse()) {
+    const word = envWord(folder);
+    if (!word) continue;
+    prefix = prefix ? `${word}_${prefix}` : word;
+    if (!/^\d/.test(prefix)) candidates.push(`${prefix}_${first}`);
+  }
+  return candidates;
+}
+
+/** Calls that read the environment variable named by their first argument. */
+const ENV_READS = new Set([
+  'os.environ.get',
+  'os.getenv',
+  'os.environ.setdefault',
+  'os.environ.pop',
+]);
+
+/**
+ * The environment variable names the fix proposes in one file: distinct literals get distinct names,
+ * the same literal the same name, and no name the file already reads for another value.
+ */
+class EnvVarNames {
+  private readonly byLiteral = new Map<string, string>();
+  /** Each name in use, with the literal it stands for (undefined: read for an unknown value). */
+  private readonly owners = new Map<string, string | undefined>();
+
+  constructor(semantic: SemanticModel) {
+    for (const call of semantic.nodes('call')) {
+      if (!ENV_READS.has(semantic.calleeName(call) ?? '')) continue;
+      const args = callArguments(call);
+      this.claim(
+        semantic.stringLiteral(args.positional[0]),
+        semantic.stringLiteral(args.positional[1]),
+      );
+    }
+    for (const subscript of semantic.nodes('subscript')) {
+      if (semantic.qualifiedName(field(subscript, 'value')) !== 'os.environ') continue;
+      this.claim(semantic.stringLiteral(field(subscript, 'subscript')), undefined);
+    }
+  }
+
+  private claim(name: string | undefined, literal: string | undefined): void {
+    if (!name) return;
+    // A read with a literal default says what the variable holds; one without only takes the name.
+    if (literal !== undefined) {
+      if (this.owners.get(name) === undefined) this.owners.set(name, literal);
+      if (!this.byLiteral.has(literal)) this.byLiteral.set(literal, name);
+    } else if (!this.owners.has(name)) {
+      this.owners.set(name, undefined);
+    }
+  }
+
+  nameFor(literal: string, candidates: string[]): string {
+    const known = this.byLiteral.get(literal);
+    if (known) return known;
+    const free = (name: string) => !SYSTEM_ENV_VARS.has(name) && !this.owners.has(name);
+    let name = candidates.find(free);
+    for (let n = 2; !name; n++) if (free(`${candidates[0]}_${n}`)) name = `${candidates[0]}_${n}`;
+    this.byLiteral.set(literal, name);
+    this.owners.set(name, literal);
+    return name;
+  }
 }
 
 function envFix(
   context: RuleContext,
+  names: EnvVarNames,
   literal: Node,
   sinkName: string | undefined,
   text: string,
 ): Fix[] {
   // Only a plain literal can be wrapped; an f-string keeps its interpolations.
-  if (literal.namedChildren.some((c) => c?.type === 'interpolation')) return [];
-  const name = envVarName(literal, sinkName, text);
+  if (literal.descendantsOfType('interpolation').length > 0) return [];
+  const name = names.nameFor(text, envVarCandidates(literal, sinkName, text));
   return [
     {
       title: `Read the path from the environment variable ${name}`,
@@ -130,6 +210,34 @@ function envFix(
       ],
     },
   ];
+}
+
+/** pydantic settings classes, whose field defaults are overridden from the environment. */
+const SETTINGS_BASES = new Set([
+  'pydantic.BaseSettings',
+  'pydantic.v1.BaseSettings',
+  'pydantic_settings.BaseSettings',
+]);
+
+/** Whether a class derives from `BaseSettings`, directly or through classes of this file. */
+function isSettingsClass(semantic: SemanticModel, classNode: Node, depth = 0): boolean {
+  if (depth > 8) return false;
+  for (const base of field(classNode, 'superclasses')?.namedChildren ?? []) {
+    if (!base || base.type === 'keyword_argument') continue;
+    if (SETTINGS_BASES.has(semantic.qualifiedName(base) ?? '')) return true;
+    const binding = base.type === 'identifier' ? semantic.singleBinding(base) : undefined;
+    const definition = binding?.kind === 'definition' ? binding.target.parent : null;
+    if (definition?.type === 'class_definition' && isSettingsClass(semantic, definition, depth + 1))
+      return true;
+  }
+  return false;
+}
+
+/** The class whose body holds a statement directly, if any. */
+function enclosingClassBody(assignment: Node): Node | null {
+  const statement = assignment.parent;
+  const owner = statement?.type === 'expression_statement' ? statement.parent?.parent : null;
+  return owner?.type === 'class_definition' ? owner : null;
 }
 
 /** Line magics whose arguments are locations; every argument of a shell escape (`!cp a b`) is one. */
@@ -247,6 +355,7 @@ export const hardcodedAbsolutePath = defineRule({
   create(context) {
     const { semantic, options } = context;
     const reported = new Set<number>();
+    let names: EnvVarNames | undefined;
 
     const check = (
       value: ResolvedValue | undefined,
@@ -262,7 +371,9 @@ export const hardcodedAbsolutePath = defineRule({
       if (!kind) return;
       // A path-named assignment alone must look like a file system path, not an API route.
       if (!sinkName && !looksLikeFilesystemPath(prefix, kind)) return;
-      const literal = first.node;
+      // `"/data/team/" "train.csv"` is one value: the whole concatenation is reported and wrapped.
+      const literal =
+        first.node.parent?.type === 'concatenated_string' ? first.node.parent : first.node;
       // Each literal is reported once, at the first sink that reaches it.
       if (reported.has(literal.id)) return;
       reported.add(literal.id);
@@ -274,7 +385,13 @@ export const hardcodedAbsolutePath = defineRule({
       context.report({
         node: literal,
         message: `Hardcoded ${describe(kind)} "${shown}" ${target}; read it from configuration or the environment`,
-        fixes: envFix(context, literal, sinkName, semantic.stringLiteral(literal) ?? first.text),
+        fixes: envFix(
+          context,
+          (names ??= new EnvVarNames(semantic)),
+          literal,
+          sinkName,
+          semantic.stringLiteral(literal) ?? first.text,
+        ),
       });
     };
 
@@ -311,6 +428,9 @@ export const hardcodedAbsolutePath = defineRule({
         const right = field(assignment, 'right');
         // Only `NAME = value` where the name says it is a location.
         if (left?.type !== 'identifier' || !right || !isPathName(left.text)) return;
+        // Fields of a pydantic `BaseSettings` class are read from the environment already.
+        const owner = enclosingClassBody(assignment);
+        if (owner && isSettingsClass(semantic, owner)) return;
         check(semantic.resolveValue(right), assignment, undefined, left.text);
       },
     };
