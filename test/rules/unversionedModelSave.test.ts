@@ -111,6 +111,20 @@ ruleTester(unversionedModelSave, {
       fig.savefig("plots/loss.png")
       image.save("samples/epoch.png")
     `,
+    // Model-named things that are not models, data saved with torch.save, and `.json`/`.md`/`.html`
+    // files written by a generic `.save()`.
+    py`
+      import joblib
+      import torch
+
+      model_card.save("README.md")
+      pipeline_report.save("report.html")
+      model_config.save("model_config.json")
+      joblib.dump(feature_names, "model_features.txt")
+      torch.save(train_dataset, "train.pt")
+      torch.save(class_weights, "w.pt")
+      torch.save(embeddings, "emb.pt")
+    `,
     // Dead code under `if False:` is not reported.
     py`
       import torch
@@ -118,8 +132,11 @@ ruleTester(unversionedModelSave, {
       if False:
           torch.save(model.state_dict(), "model.pt")
     `,
-    // Strings and comments only mention saves.
+    // Strings and comments only mention saves, with the savers imported.
     py`
+      import joblib
+      import torch
+
       HELP = 'save with torch.save(model.state_dict(), "model.pt")'
       # joblib.dump(clf, "model.joblib")
     `,
@@ -386,6 +403,49 @@ ruleTester(unversionedModelSave, {
       highlights: ['CKPT_PATH'],
       output:
         'import torch\nimport time\n# %%\nCKPT_PATH = f"checkpoints/best-{time.strftime(\'%Y%m%d-%H%M%S\')}.pt"\n# %%\ntorch.save(model.state_dict(), CKPT_PATH)\n',
+    },
+    // Model-ness by name tokens and values: an estimator built in place, a pipeline builder, a
+    // checkpoint dict with an optimizer key, a copied state dict, an unknown object saved as a
+    // model file, a camelCase receiver.
+    {
+      code: py`
+        import copy
+        import time
+
+        import joblib
+        import torch
+
+        rf = RandomForestClassifier(n_estimators=100)
+        joblib.dump(rf, "rf.joblib")
+        joblib.dump(make_pipeline(scaler, rf), "churn.pkl")
+        torch.save({"epoch": epoch, "optimizer": opt.state_dict()}, "last.pt")
+        torch.save(copy.deepcopy(net.state_dict()), "best.pt")
+        torch.save(obj, "model.pt")
+        self.bestModel.save("saved")
+      `,
+      highlights: ['"rf.joblib"', '"churn.pkl"', '"last.pt"', '"best.pt"', '"model.pt"', '"saved"'],
+      output: py`
+        import copy
+        import time
+
+        import joblib
+        import torch
+
+        rf = RandomForestClassifier(n_estimators=100)
+        joblib.dump(rf, f"rf-{time.strftime('%Y%m%d-%H%M%S')}.joblib")
+        joblib.dump(make_pipeline(scaler, rf), f"churn-{time.strftime('%Y%m%d-%H%M%S')}.pkl")
+        torch.save({"epoch": epoch, "optimizer": opt.state_dict()}, f"last-{time.strftime('%Y%m%d-%H%M%S')}.pt")
+        torch.save(copy.deepcopy(net.state_dict()), f"best-{time.strftime('%Y%m%d-%H%M%S')}.pt")
+        torch.save(obj, f"model-{time.strftime('%Y%m%d-%H%M%S')}.pt")
+        self.bestModel.save(f"saved-{time.strftime('%Y%m%d-%H%M%S')}")
+      `,
+    },
+    // A CRLF file: the inserted log line ends like the file's other lines.
+    {
+      code: 'import mlflow\r\nimport torch\r\n\r\nOUT = "artifacts"\r\ntorch.save(model.state_dict(), f"{OUT}/model.pt")\r\nprint("done")\r\n',
+      highlights: ['f"{OUT}/model.pt"'],
+      output:
+        'import mlflow\r\nimport torch\r\n\r\nOUT = "artifacts"\r\ntorch.save(model.state_dict(), f"{OUT}/model.pt")\r\nmlflow.log_artifact(f"{OUT}/model.pt")\r\nprint("done")\r\n',
     },
   ],
 });

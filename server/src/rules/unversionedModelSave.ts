@@ -1,5 +1,12 @@
 import type { Node } from 'web-tree-sitter';
-import { addSetupLines, importLines, indentationAt, insertAt, replaceNode } from '../fixes/edits';
+import {
+  addSetupLines,
+  importLines,
+  indentationAt,
+  insertAt,
+  lineBreak,
+  replaceNode,
+} from '../fixes/edits';
 import { renderValue, type SemanticModel } from '../semantic/model';
 import { callArguments, enclosingStatement, field, unparenthesize } from '../semantic/nodes';
 import { defineRule, py, type Fix, type RuleContext, type Visitors } from './types';
@@ -13,7 +20,8 @@ interface SaveApi {
 }
 
 const FUNCTION_SAVES: Record<string, SaveApi> = {
-  'torch.save': { position: 1, keyword: 'f' },
+  // torch.save writes datasets, tensors and embeddings as readily as models.
+  'torch.save': { position: 1, keyword: 'f', generic: true },
   'joblib.dump': { position: 1, keyword: 'filename', generic: true },
   'pickle.dump': { position: 1, keyword: 'file', generic: true },
   'cloudpickle.dump': { position: 1, keyword: 'file', generic: true },
@@ -36,10 +44,139 @@ const METHOD_SAVES: Record<string, SaveApi> = {
   save: { position: 0, keyword: 'filepath', generic: true },
 };
 
-const MODEL_NAME =
-  /(model|net|clf|classifier|regressor|estimator|pipeline|pipe|learner|booster|checkpoint|ckpt|weights|encoder|tokenizer|keras|xgb|lgbm|svm|forest)/i;
+/** Name tokens that say a value is a model, a part of one, or a checkpoint of one. */
+const MODEL_TOKENS = new Set([
+  'model',
+  'models',
+  'net',
+  'network',
+  'clf',
+  'classifier',
+  'regressor',
+  'estimator',
+  'pipeline',
+  'pipe',
+  'learner',
+  'learn',
+  'booster',
+  'checkpoint',
+  'ckpt',
+  'weights',
+  'encoder',
+  'decoder',
+  'tokenizer',
+  'vectorizer',
+  'keras',
+  'xgb',
+  'lgbm',
+  'svm',
+  'forest',
+  'backbone',
+  'transformer',
+  'bert',
+]);
+/** Words before `weights` that make it data rather than parameters: `class_weights`. */
+const DATA_WEIGHTS = new Set(['class', 'sample', 'loss', 'feature', 'attention', 'attn', 'label']);
+/** Last tokens that make a model-named value something about a model: `model_card`, `pipeline_report`. */
+const NOT_A_MODEL = new Set([
+  'card',
+  'config',
+  'cfg',
+  'report',
+  'summary',
+  'metrics',
+  'scores',
+  'results',
+  'history',
+  'names',
+  'features',
+  'params',
+  'args',
+  'dataset',
+  'data',
+  'info',
+  'metadata',
+  'path',
+  'dir',
+  'file',
+  'name',
+]);
+/** Files a model is saved as; `.json` only counts for booster `save_model`, not a generic save. */
 const MODEL_EXTENSION =
-  /\.(pt|pth|ckpt|h5|hdf5|keras|pkl|pickle|joblib|onnx|safetensors|bin|model|tflite|pb|skops|cbm|ubj|json)$/i;
+  /\.(pt|pth|ckpt|h5|hdf5|keras|tf|pkl|pickle|joblib|onnx|safetensors|bin|model|tflite|pb|skops|cbm|ubj)(\.(gz|bz2|xz|lzma|z))?$/i;
+
+/** The words of an identifier or dotted name: `self.bestModel_v2` → self, best, model, v, 2. */
+function nameTokens(text: string): string[] {
+  return text
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .replace(/([A-Za-z])(\d)/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+/** Whether a name says model: a model word in it (`resnet` ends in `net`), not ending in `card` and the like. */
+function isModelName(text: string): boolean {
+  const tokens = nameTokens(text);
+  if (tokens.length === 0 || NOT_A_MODEL.has(tokens[tokens.length - 1])) return false;
+  return tokens.some(
+    (token, i) =>
+      (MODEL_TOKENS.has(token) && !(token === 'weights' && DATA_WEIGHTS.has(tokens[i - 1]))) ||
+      (token.length >= 4 && token.endsWith('net')),
+  );
+}
+
+/** Functions that return what their name says: `build_model()`, `make_pipeline()`. */
+const BUILDER = /^(get|build|create|make|load|init|train|fit)_/;
+
+/** The stem of the file a path names: `out/churn_model.joblib` → `churn_model`. */
+function fileStem(path: string): string {
+  return (path.split(/[\\/]/).pop() ?? '').replace(/\.[^.]*$/, '');
+}
+
+/**
+ * Whether the saved object is a model: a model-like name, a `.state_dict()`, an estimator built or
+ * fitted in place (`rf = RandomForestClassifier()`), a copy or an item of one, or a checkpoint dict
+ * with model or optimizer keys.
+ */
+function isModelObject(
+  semantic: SemanticModel,
+  expression: Node | null | undefined,
+  depth = 0,
+): boolean {
+  if (!expression || depth > 4) return false;
+  const node = unparenthesize(expression);
+  if (node.type === 'identifier' || node.type === 'attribute') {
+    if (isModelName(node.text)) return true;
+    const value = node.type === 'identifier' ? semantic.valueOf(node) : undefined;
+    return !!value && isModelObject(semantic, value, depth + 1);
+  }
+  if (node.type === 'call') {
+    const fn = field(node, 'function');
+    const name = fn?.type === 'attribute' ? field(fn, 'attribute')?.text : fn?.text;
+    if (name === 'state_dict') return true;
+    // `copy.deepcopy(model.state_dict())` is a copy of what it is given.
+    if (name === 'deepcopy')
+      return isModelObject(semantic, callArguments(node).positional[0], depth + 1);
+    // `LogisticRegression().fit(X, y)` returns the estimator it was called on.
+    if (name === 'fit' && fn?.type === 'attribute')
+      return isModelObject(semantic, field(fn, 'object'), depth + 1);
+    // A class built in place (`RandomForestClassifier()`) or a builder (`make_pipeline(...)`).
+    return !!name && (/^[A-Z]/.test(name) || BUILDER.test(name)) && isModelName(name);
+  }
+  // `models[best]` is one of the models.
+  if (node.type === 'subscript') return isModelObject(semantic, field(node, 'value'), depth + 1);
+  if (node.type === 'dictionary') {
+    return node.namedChildren.some((pair) => {
+      if (pair?.type !== 'pair') return false;
+      const key = semantic.stringLiteral(field(pair, 'key')) ?? '';
+      return /optim|state_dict/i.test(key) || isModelName(key);
+    });
+  }
+  return false;
+}
+
 /** A version already written into the literal: `v2`, a date, `1.4.0`, a TF-Serving `/<n>` dir. */
 const LITERAL_VERSION = /(^|[^a-z])v\d+|\d{8}|\d+\.\d+\.\d+|[\\/]\d+[\\/]?$/i;
 /** Names whose value is a version even when it is a plain constant: `MODEL_VERSION`, `git_sha`. */
@@ -185,7 +322,7 @@ function logArtifactFix(
   return {
     title: `Log the saved model with ${line.split('(')[0]}`,
     safety: 'unsafe',
-    edits: [insertAt(statement.endIndex, `\n${indent}${line}`)],
+    edits: [insertAt(statement.endIndex, `${lineBreak(context)}${indent}${line}`)],
   };
 }
 
@@ -293,12 +430,20 @@ export const unversionedModelSave = defineRule({
         // A constant named as a version (`MODEL_VERSION = "2"`) is bumped by hand on purpose.
         if (mentionsVersion(semantic, pathNode)) return;
         if (api.generic) {
-          const saved = callee ? args.positional[0] : field(field(call, 'function'), 'object');
-          const objectName = saved ? unparenthesize(saved).text : '';
-          // Generic serializers count only for model-like objects or file names.
-          if (!MODEL_NAME.test(objectName) && !MODEL_NAME.test(path.split(/[\\/]/).pop() ?? ''))
-            return;
-          if (!callee && !MODEL_EXTENSION.test(path) && !MODEL_NAME.test(objectName)) return;
+          const fileName = path.split(/[\\/]/).pop() ?? '';
+          if (callee) {
+            const saved =
+              args.positional[0] ?? args.keywords.get('obj') ?? args.keywords.get('value');
+            const modelFile = isModelName(fileStem(fileName)) && MODEL_EXTENSION.test(fileName);
+            // Serializers of anything count for a model-like object, or a model-named model file.
+            if (!isModelObject(semantic, saved) && !modelFile) return;
+          } else {
+            const receiver = field(field(call, 'function'), 'object');
+            // Images, figures and reports have `.save()` too: only a model-like receiver writing a
+            // model file or a directory counts.
+            if (!isModelObject(semantic, receiver)) return;
+            if (fileName.includes('.') && !MODEL_EXTENSION.test(fileName)) return;
+          }
         }
         const isDirectory = !/\.\w+$/.test(path);
         const literal = fileNameLiteral(semantic, pathNode);
