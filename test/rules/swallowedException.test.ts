@@ -49,6 +49,22 @@ ruleTester(swallowedException, {
       except ImportError:
           pass
     `,
+    // Optional dependency idiom with a broad handler and a fallback value.
+    py`
+      try:
+          import torch_xla.core.xla_model as xm
+      except Exception:
+          xm = None
+    `,
+    // Optional dependency idiom with a flag recording that the import worked.
+    py`
+      HAS_WANDB = False
+      try:
+          import wandb
+          HAS_WANDB = True
+      except ImportError:
+          pass
+    `,
     // A broad handler that does real work is not judged by this rule.
     py`
       try:
@@ -220,6 +236,34 @@ ruleTester(swallowedException, {
       highlights: ['except Exception'],
       output:
         'import pandas as pd\nimport logging\nlogger = logging.getLogger(__name__)\n# %%\ntry:\n    df = pd.read_csv(p)\nexcept Exception:\n    logger.exception("Error ignored here")\n    df = None\n',
+    },
+    {
+      // A try body that does more than import is not the optional-dependency idiom.
+      code: py`
+        try:
+            import wandb
+            wandb.init(project="churn")
+        except Exception:
+            wandb = None
+      `,
+      highlights: ['except Exception'],
+      output: py`
+        import logging
+        logger = logging.getLogger(__name__)
+        try:
+            import wandb
+            wandb.init(project="churn")
+        except Exception:
+            logger.exception("Error ignored here")
+            wandb = None
+      `,
+    },
+    {
+      // A CRLF file: the inserted lines, also those splitting a one-line handler, end in CRLF.
+      code: 'import logging\r\n\r\nlogger = logging.getLogger(__name__)\r\ntry:\r\n    run()\r\nexcept Exception: pass\r\ntry:\r\n    upload()\r\nexcept Exception:\r\n    ok = False\r\n',
+      highlights: ['except Exception', 'except Exception'],
+      output:
+        'import logging\r\n\r\nlogger = logging.getLogger(__name__)\r\ntry:\r\n    run()\r\nexcept Exception:\r\n    logger.exception("Error ignored here")\r\n    pass\r\ntry:\r\n    upload()\r\nexcept Exception:\r\n    logger.exception("Error ignored here")\r\n    ok = False\r\n',
     },
   ],
 });

@@ -1,5 +1,12 @@
 import type { Node } from 'web-tree-sitter';
-import { addSetupLines, indentUnit, indentationAt, insertAt, loggerSetup } from '../fixes/edits';
+import {
+  addSetupLines,
+  indentUnit,
+  indentationAt,
+  insertAt,
+  lineBreak,
+  loggerSetup,
+} from '../fixes/edits';
 import { ancestor, callArguments, field, unparenthesize } from '../semantic/nodes';
 import { defineRule, py, type Fix, type RuleContext } from './types';
 
@@ -118,12 +125,27 @@ function bodyStatements(block: Node): Node[] {
   return block.namedChildren.filter((c): c is Node => !!c);
 }
 
-/** A handler around imports only: the optional-dependency idiom. */
+/** `HAS_WANDB = True`: a module flag recording that an optional import worked. */
+function isConstantFlag(statement: Node): boolean {
+  const inner = statement.type === 'expression_statement' ? statement.namedChild(0) : null;
+  return (
+    inner?.type === 'assignment' &&
+    field(inner, 'left')?.type === 'identifier' &&
+    !!field(inner, 'right') &&
+    isConstant(field(inner, 'right'))
+  );
+}
+
+/** A handler around imports only (and flags saying they worked): the optional-dependency idiom. */
 function guardsImportsOnly(clause: Node): boolean {
   const tryStatement = clause.parent;
   const body = tryStatement ? field(tryStatement, 'body') : null;
+  const statements = body ? bodyStatements(body) : [];
   return (
-    !!body && bodyStatements(body).every((s) => s.type.startsWith('import') || s.type === 'comment')
+    statements.some((s) => s.type.startsWith('import')) &&
+    statements.every(
+      (s) => s.type.startsWith('import') || s.type === 'comment' || isConstantFlag(s),
+    )
   );
 }
 
@@ -157,6 +179,7 @@ function fixes(context: RuleContext, clause: Node, block: Node): Fix[] {
   const bodyIndent = sameLine
     ? clauseIndent + indentUnit(context)
     : indentationAt(text, first.startIndex);
+  const eol = lineBreak(context);
   // A one-line handler (`except X: pass`) is split so the body gets its own lines.
   const colonEnd = block.previousSibling?.endIndex ?? block.startIndex;
   const insertStatement = (statement: string) =>
@@ -164,9 +187,9 @@ function fixes(context: RuleContext, clause: Node, block: Node): Fix[] {
       ? {
           start: colonEnd,
           end: block.startIndex,
-          newText: `\n${bodyIndent}${statement}\n${bodyIndent}`,
+          newText: `${eol}${bodyIndent}${statement}${eol}${bodyIndent}`,
         }
-      : insertAt(first.startIndex, `${statement}\n${bodyIndent}`);
+      : insertAt(first.startIndex, `${statement}${eol}${bodyIndent}`);
   const what = functionLabel(clause);
   const logFix: Fix = {
     title: `Log the exception with ${name}.exception()`,
@@ -311,6 +334,8 @@ export const swallowedException = defineRule({
         if (broad) {
           // Only bodies made entirely of swallowing statements are reported.
           if (!statements.every(isSwallowingStatement)) return;
+          // A fallback around optional imports (`except Exception: xm = None`) is the accepted idiom.
+          if (guardsImportsOnly(clause)) return;
           // A body that mentions the exception or logs it handles it.
           if (handles(block, boundName(clause))) return;
           const what = caught ? `\`except ${caught.text}\`` : 'bare `except:`';
