@@ -85,9 +85,14 @@ ruleTester(unsafeDeserialization, {
           with open("legacy.pkl", "rb") as f:
               model = pickle.load(f)
     `,
-    // Strings, comments and docstrings only mention loaders.
+    // Strings, comments and docstrings only mention loaders, with the loaders imported.
     py`
-      HELP = "never call pickle.load or torch.load on files you did not write"
+      import pickle
+
+      import torch
+      import yaml
+
+      HELP = "never call pickle.load(f) or torch.load(path) on files you did not write"
 
       def restore(path):
           """Loads with yaml.load(stream) in older versions."""
@@ -382,6 +387,13 @@ ruleTester(unsafeDeserialization, {
       messages: ['weights_only=False'],
       output:
         'import torch\n# %%\ntrusted = False\n# %%\nstate = torch.load("best.pt", weights_only=True)\n',
+    },
+    // A CRLF file: a keyword on a line of its own ends in CRLF like the others.
+    {
+      code: 'import torch\r\n\r\nema = torch.load(\r\n    "ema.pt",\r\n    map_location="cpu",\r\n)\r\n',
+      highlights: ['torch.load'],
+      output:
+        'import torch\r\n\r\nema = torch.load(\r\n    "ema.pt",\r\n    map_location="cpu",\r\n    weights_only=True,\r\n)\r\n',
     },
   ],
 });

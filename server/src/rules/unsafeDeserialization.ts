@@ -1,5 +1,12 @@
 import type { Node } from 'web-tree-sitter';
-import { addSetupLines, importLines, indentationAt, insertAt, replaceNode } from '../fixes/edits';
+import {
+  addSetupLines,
+  importLines,
+  indentationAt,
+  insertAt,
+  lineBreak,
+  replaceNode,
+} from '../fixes/edits';
 import { argument, callArguments, field, type CallArguments } from '../semantic/nodes';
 import type { SemanticModel } from '../semantic/model';
 import { defineRule, py, type Fix, type RuleContext } from './types';
@@ -90,7 +97,7 @@ function setKeyword(
   // One argument per line with a trailing comma: the keyword gets a line of its own.
   if (comma && list.lastChild!.startPosition.row > comma.endPosition.row) {
     const indent = indentationAt(context.file.text, last.startIndex);
-    return [insertAt(comma.endIndex, `\n${indent}${name}=${literal},`)];
+    return [insertAt(comma.endIndex, `${lineBreak(context)}${indent}${name}=${literal},`)];
   }
   return [insertAt((comma ?? last).endIndex, `${comma ? ' ' : ', '}${name}=${literal}`)];
 }
