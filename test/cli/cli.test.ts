@@ -145,7 +145,7 @@ describe('mlhygiene CLI (dist/cli.js)', () => {
     assert.ok(
       now.cells[7].source
         .join('')
-        .includes('except:\r\n    logger.exception("Error ignored here")\n    pass'),
+        .includes('except:\r\n    logger.exception("Error ignored here")\r\n    pass'),
     );
     // Outside the two source arrays the text is byte-identical.
     const strip = (text: string) => text.replace(/"source": \[[^\]]*\]/g, '"source": []');

@@ -10,6 +10,7 @@ import {
 } from '../../server/src/engine/source';
 import { applyToSource, MAX_FIX_ROUNDS } from '../../server/src/fixes/fixAll';
 import { countSyntaxErrors } from '../../server/src/parsing/runtime';
+import { RULES } from '../../server/src/rules';
 import type { Rule } from '../../server/src/rules/types';
 
 export { py } from '../../server/src/rules/types';
@@ -54,8 +55,14 @@ function renderSource(file: SourceFile): string {
   return file.notebook.cells.map((c) => c.source).join('# %%\n');
 }
 
+/**
+ * Only the rule under test runs, selected the way a default configuration selects it (all rules,
+ * the others ignored), so default scopes apply: naming the rule in `select` would switch it on
+ * in tests too.
+ */
 function settingsFor(rule: Rule, config: Record<string, unknown> = {}) {
-  return resolveSettings({ config: { select: [rule.code], ...config }, messages: [] });
+  const others = RULES.filter((r) => r.code !== rule.code).map((r) => r.code);
+  return resolveSettings({ config: { select: ['ALL'], ignore: others, ...config }, messages: [] });
 }
 
 export function findingsOf(

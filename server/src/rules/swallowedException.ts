@@ -179,7 +179,7 @@ function fixes(context: RuleContext, clause: Node, block: Node): Fix[] {
   const bodyIndent = sameLine
     ? clauseIndent + indentUnit(context)
     : indentationAt(text, first.startIndex);
-  const eol = lineBreak(context);
+  const eol = lineBreak(context, clause.startIndex);
   // A one-line handler (`except X: pass`) is split so the body gets its own lines.
   const colonEnd = block.previousSibling?.endIndex ?? block.startIndex;
   const insertStatement = (statement: string) =>

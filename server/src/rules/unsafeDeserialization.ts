@@ -97,7 +97,9 @@ function setKeyword(
   // One argument per line with a trailing comma: the keyword gets a line of its own.
   if (comma && list.lastChild!.startPosition.row > comma.endPosition.row) {
     const indent = indentationAt(context.file.text, last.startIndex);
-    return [insertAt(comma.endIndex, `${lineBreak(context)}${indent}${name}=${literal},`)];
+    return [
+      insertAt(comma.endIndex, `${lineBreak(context, comma.endIndex)}${indent}${name}=${literal},`),
+    ];
   }
   return [insertAt((comma ?? last).endIndex, `${comma ? ' ' : ', '}${name}=${literal}`)];
 }

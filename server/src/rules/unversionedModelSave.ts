@@ -322,7 +322,9 @@ function logArtifactFix(
   return {
     title: `Log the saved model with ${line.split('(')[0]}`,
     safety: 'unsafe',
-    edits: [insertAt(statement.endIndex, `${lineBreak(context)}${indent}${line}`)],
+    edits: [
+      insertAt(statement.endIndex, `${lineBreak(context, statement.startIndex)}${indent}${line}`),
+    ],
   };
 }
 
