@@ -12,6 +12,7 @@ import { applyToSource, MAX_FIX_ROUNDS } from '../../server/src/fixes/fixAll';
 import { countSyntaxErrors } from '../../server/src/parsing/runtime';
 import { RULES } from '../../server/src/rules';
 import type { Rule } from '../../server/src/rules/types';
+import { projectFiles, type ProjectFiles } from '../../server/src/workspace/project';
 
 export { py } from '../../server/src/rules/types';
 
@@ -21,6 +22,12 @@ export interface ValidCase {
   filename?: string;
   /** Extra `[tool.mlhygiene]` settings. */
   config?: Record<string, unknown>;
+  /**
+   * The files around the linted one, for rules that read them (dependency pins, dvc.yaml, caches):
+   * e.g. `projectFiles('/tmp/x/train.py', '/tmp/x', { HF_HOME: ... })` over a folder the test built.
+   * By default the file lives in a project with no other files and an empty environment.
+   */
+  project?: ProjectFiles;
 }
 
 export interface InvalidCase extends ValidCase {
@@ -69,8 +76,9 @@ export function findingsOf(
   rule: Rule,
   file: SourceFile,
   config?: Record<string, unknown>,
+  project: ProjectFiles = projectFiles(file.path, '/project', {}),
 ): { findings: Finding[]; file: SourceFile } {
-  const result = lint(file, settingsFor(rule, config));
+  const result = lint(file, settingsFor(rule, config), { project });
   assert.deepEqual(result.internalErrors, [], `rule ${rule.code} threw`);
   return { findings: result.findings.filter((f) => f.code === rule.code), file: result.file };
 }
@@ -80,10 +88,11 @@ export function fixToFixpoint(
   rule: Rule,
   start: SourceFile,
   config?: Record<string, unknown>,
+  project?: ProjectFiles,
 ): SourceFile {
   let file = start;
   for (let round = 0; round <= MAX_FIX_ROUNDS; round++) {
-    const { findings, file: linted } = findingsOf(rule, file, config);
+    const { findings, file: linted } = findingsOf(rule, file, config, project);
     const fixable = findings.filter((f) => f.fixes.length > 0);
     if (fixable.length === 0) return file;
     assert.ok(
@@ -106,7 +115,12 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
     table.valid.forEach((entry, index) => {
       const c = typeof entry === 'string' ? { code: entry } : entry;
       it(`valid #${index + 1}`, () => {
-        const { findings, file } = findingsOf(rule, sourceFor(c.code, c.filename), c.config);
+        const { findings, file } = findingsOf(
+          rule,
+          sourceFor(c.code, c.filename),
+          c.config,
+          c.project,
+        );
         assert.deepEqual(
           findings.map((f) => originalSlice(file, f.start, f.end)),
           [],
@@ -118,7 +132,7 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
     table.invalid.forEach((c, index) => {
       it(`invalid #${index + 1}`, () => {
         const source = sourceFor(c.code, c.filename);
-        const { findings, file } = findingsOf(rule, source, c.config);
+        const { findings, file } = findingsOf(rule, source, c.config, c.project);
         assert.deepEqual(
           findings.map((f) => originalSlice(file, f.start, f.end)),
           c.highlights,
@@ -155,7 +169,7 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
               countSyntaxErrors(fixed.text) <= baseErrors,
               `fix "${fix.title}" breaks the syntax:\n${fixed.text}`,
             );
-            const after = findingsOf(rule, fixed, c.config).findings;
+            const after = findingsOf(rule, fixed, c.config, c.project).findings;
             assert.ok(
               after.length < findings.length,
               `fix "${fix.title}" leaves its diagnostic:\n${fixed.text}`,
@@ -164,12 +178,12 @@ export function ruleTester(rule: Rule, table: RuleTable): void {
         }
 
         // All fixes together reach a fixpoint; the result is the expected output.
-        const final = fixToFixpoint(rule, source, c.config);
+        const final = fixToFixpoint(rule, source, c.config, c.project);
         assert.ok(
           countSyntaxErrors(final.text) <= baseErrors,
           `fixed code has new syntax errors:\n${final.text}`,
         );
-        const again = fixToFixpoint(rule, final, c.config);
+        const again = fixToFixpoint(rule, final, c.config, c.project);
         assert.equal(renderSource(again), renderSource(final), 'a second fix pass changes nothing');
         if (c.output !== undefined) assert.equal(renderSource(final), c.output);
         else

@@ -15,6 +15,7 @@ import {
 } from '../../server/src/parsing/runtime';
 import { VERSION } from '../../server/src/protocol';
 import { SemanticModel } from '../../server/src/semantic/model';
+import { projectFiles } from '../../server/src/workspace/project';
 import { RULES } from '../../server/src/rules';
 import { renderRuleMarkdown, ruleDocFileName } from '../../server/src/rules/render';
 
@@ -130,6 +131,7 @@ describe('grammar', () => {
           file,
           semantic,
           options: DEFAULT_RULE_OPTIONS,
+          project: projectFiles('/p/train.py', undefined),
           report: () => undefined,
         });
         assert.ok(Object.keys(visitors).length > 0, `${rule.code} registers visitors`);

@@ -13,6 +13,7 @@ import {
 import { activeRules, type LintSettings } from './selection';
 import { notebookSource, originalText, scopeOf, type SourceFile } from './source';
 import { collectSuppressions, isSuppressed } from './suppressions';
+import { projectFiles, type ProjectFiles } from '../workspace/project';
 
 export interface Finding {
   code: string;
@@ -35,6 +36,8 @@ export interface LintResult {
 }
 
 export interface LintOptions {
+  /** Project file access for rules; tests pass one with their own environment. */
+  project?: ProjectFiles;
   /** A tree for `file.text` (already parsed, e.g. incrementally); the caller keeps ownership. */
   tree?: Tree;
 }
@@ -90,6 +93,7 @@ export function lint(
     );
     if (runnable.length === 0) return result;
     const semantic = new SemanticModel(tree);
+    const project = options.project ?? projectFiles(file.path, settings.root);
     const suppressions = collectSuppressions(semantic, lines);
     const ignoredCells = new Set(
       file.notebook?.module.cells
@@ -115,7 +119,7 @@ export function lint(
           fixes: input.fixes ?? [],
         });
       };
-      const context: RuleContext = { file, semantic, options: settings.options, report };
+      const context: RuleContext = { file, semantic, options: settings.options, project, report };
       try {
         const visitors = rule.create(context);
         for (const [type, visit] of Object.entries(visitors)) {

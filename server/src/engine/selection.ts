@@ -14,6 +14,8 @@ export interface LintSettings {
   perFileIgnores: { matches: (relativePath: string) => boolean; codes: Set<string> }[];
   root?: string;
   options: RuleOptions;
+  /** The profile notebooks are judged by: exploration unless the project says production. */
+  notebookProfile: 'production' | 'exploration';
   /** Problems found while resolving: unknown rule selectors and the like. */
   messages: string[];
 }
@@ -110,6 +112,7 @@ export function resolveSettings(
     perFileIgnores,
     root: project.root,
     options,
+    notebookProfile: config.profile ?? 'exploration',
     messages,
   };
 }
@@ -134,7 +137,11 @@ export function activeRules(
     const byDefault = rule.severity[scope];
     if (byDefault === 'off' && !settings.explicit.has(rule.code)) continue;
     const fallback = byDefault === 'off' ? rule.severity.script : byDefault;
-    const severity = settings.severity.get(rule.code) ?? fallback;
+    const relaxed =
+      scope === 'notebook' &&
+      settings.notebookProfile === 'exploration' &&
+      rule.relaxedInExploration;
+    const severity = settings.severity.get(rule.code) ?? (relaxed ? 'hint' : fallback);
     if (severity !== 'off') active.push({ rule, severity });
   }
   return active;

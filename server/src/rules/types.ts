@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import type { SemanticModel } from '../semantic/model';
 import type { RuleOptions } from '../config/schema';
 import type { SourceFile } from '../engine/source';
+import type { ProjectFiles } from '../workspace/project';
 
 export type Severity = 'off' | 'hint' | 'information' | 'warning' | 'error';
 export type Scope = 'script' | 'notebook' | 'test';
@@ -56,6 +57,8 @@ export interface RuleContext {
   file: SourceFile;
   semantic: SemanticModel;
   options: RuleOptions;
+  /** Files around the linted one (dependency pins, dvc.yaml, ...), read-only and cached. */
+  project: ProjectFiles;
   report(input: ReportInput): void;
 }
 
@@ -68,6 +71,11 @@ export interface Rule {
   severity: Record<Scope, Severity>;
   fix: FixAvailability;
   docs: RuleDocs;
+  /**
+   * In notebooks under the exploration profile (the default for notebooks), the rule reports as a
+   * hint: exploratory code prints, uses relative paths and skips seeds by design.
+   */
+  relaxedInExploration?: boolean;
   /**
    * Substrings of which at least one must occur in the text for the rule to possibly report;
    * a file with none of them is not handed to the rule.

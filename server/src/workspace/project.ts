@@ -1,0 +1,76 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+
+/**
+ * Read-only access to the files around the linted file that rules may consult: dependency pins
+ * (requirements*.txt, pyproject.toml, setup.cfg, environment.yml), `dvc.yaml`, project modules.
+ * Reads are cached by path and modification time, so an unchanged file is read once per process.
+ * Rules never write and never execute anything.
+ */
+export interface ProjectFiles {
+  /** The folder of the configuration (pyproject.toml / mlhygiene.toml), when there is one. */
+  readonly root?: string;
+  /** The text of a file (absolute, or relative to `root`), or undefined when it cannot be read. */
+  read(path: string): string | undefined;
+  /**
+   * The nearest folder at or above the linted file's folder holding one of `names`, stopping at the
+   * project root (or a `.git` folder); returns the full paths found there.
+   */
+  findUp(names: readonly string[]): string[];
+  /** Environment variables (for cache locations such as `$HF_HOME`); tests pass their own. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+const cache = new Map<string, { mtimeMs: number; size: number; text: string | undefined }>();
+
+function readCached(path: string): string | undefined {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    cache.delete(path);
+    return undefined;
+  }
+  if (!stats.isFile()) return undefined;
+  const hit = cache.get(path);
+  if (hit && hit.mtimeMs === stats.mtimeMs && hit.size === stats.size) return hit.text;
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    text = undefined;
+  }
+  cache.set(path, { mtimeMs: stats.mtimeMs, size: stats.size, text });
+  return text;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export function projectFiles(
+  filePath: string,
+  root: string | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ProjectFiles {
+  return {
+    root,
+    env,
+    read: (path) => readCached(isAbsolute(path) || !root ? path : join(root, path)),
+    findUp(names) {
+      if (!isAbsolute(filePath)) return [];
+      for (let dir = dirname(filePath), i = 0; i < 40; i++) {
+        const found = names.map((n) => join(dir, n)).filter((p) => readCached(p) !== undefined);
+        if (found.length > 0) return found;
+        const parent = dirname(dir);
+        if (dir === root || parent === dir || isDirectory(join(dir, '.git'))) return [];
+        dir = parent;
+      }
+      return [];
+    },
+  };
+}
