@@ -40,6 +40,24 @@ function sourceText(value: unknown, where: string): string {
   throw new NotebookFormatError(`${where}: "source" must be a string or a list of strings`);
 }
 
+/** Joins the textual parts of a code cell's outputs; binary payloads (images) are skipped. */
+function outputText(outputs: unknown): string {
+  if (!Array.isArray(outputs)) return '';
+  const texts: string[] = [];
+  const add = (value: unknown) => {
+    if (typeof value === 'string') texts.push(value);
+    else if (Array.isArray(value)) texts.push(value.filter((v) => typeof v === 'string').join(''));
+  };
+  for (const output of outputs) {
+    const entry = asObject(output);
+    if (!entry) continue;
+    add(entry.text);
+    add(asObject(entry.data)?.['text/plain']);
+    if (Array.isArray(entry.traceback)) add(entry.traceback.join('\n'));
+  }
+  return texts.join('\n');
+}
+
 export function parseIpynb(raw: string): IpynbNotebook {
   const errors: ParseError[] = [];
   const root = parseTree(raw, errors, { allowTrailingComma: false, disallowComments: true });
@@ -62,10 +80,12 @@ export function parseIpynb(raw: string): IpynbNotebook {
     const kind: CellKind = type === 'code' ? 'code' : type === 'markdown' ? 'markdown' : 'raw';
     const source = sourceText(cell.source, where);
     const tags = asObject(cell.metadata)?.tags;
+    const outputs = outputText(cell.outputs);
     return {
       kind,
       source,
       tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
+      ...(outputs ? { outputs } : {}),
     };
   });
   const ignore = asObject(asObject(notebook.metadata)?.mlhygiene)?.ignore;

@@ -12,6 +12,11 @@ export interface NotebookCellInput {
   source: string;
   /** Cell metadata tags, such as `mlhygiene-ignore`. */
   tags?: readonly string[];
+  /**
+   * The text of the cell's stored outputs (streams, text/plain results, error tracebacks), when the
+   * notebook file was read from disk; editors do not sync outputs, so this is absent there.
+   */
+  outputs?: string;
 }
 
 export interface CellSpan {
