@@ -30,8 +30,12 @@ export class TestLspClient {
     private readonly child: ChildProcessWithoutNullStreams,
   ) {}
 
-  static async start(rootUri: string): Promise<TestLspClient> {
-    const child = spawn(process.execPath, [SERVER_BUNDLE, '--stdio'], { stdio: 'pipe' });
+  /** Starts the server; `env` replaces its environment (e.g. a test's own `HF_HOME`). */
+  static async start(
+    rootUri: string,
+    env: NodeJS.ProcessEnv = process.env,
+  ): Promise<TestLspClient> {
+    const child = spawn(process.execPath, [SERVER_BUNDLE, '--stdio'], { stdio: 'pipe', env });
     child.stderr.on('data', () => undefined);
     const connection = createProtocolConnection(
       new StreamMessageReader(child.stdout),
