@@ -1,12 +1,21 @@
 import type { Finding, LintResult } from '../engine/lint';
 import { locate } from '../engine/source';
-import { findRule } from '../rules';
-import { ruleDocUrl } from '../rules/render';
+import { fileLineOfCellLine, type IpynbNotebook } from '../parsing/ipynb';
+import { VERSION } from '../protocol';
+import { findRule, RULES } from '../rules';
+import { renderRuleMarkdown, ruleDocUrl } from '../rules/render';
+import type { Severity } from '../rules/types';
 
 export interface FileReport {
   /** The path as shown to the user (relative to the working folder when inside it). */
   path: string;
   result: LintResult;
+  /** The findings to report: hints and baselined findings are already left out. */
+  findings: Finding[];
+  /** Stable identities of `findings` (see baseline.ts), for SARIF fingerprints. */
+  fingerprints: string[];
+  /** The notebook file, to point machine-readable output at lines of the `.ipynb`. */
+  notebook?: IpynbNotebook;
 }
 
 export interface Report {
@@ -14,6 +23,8 @@ export interface Report {
   errors: { path: string; message: string }[];
   configMessages: string[];
   fixed: number;
+  /** Findings hidden because the baseline holds them. */
+  baselined: number;
 }
 
 export interface Location {
@@ -40,9 +51,22 @@ export function locateFinding(result: LintResult, finding: Finding): Location {
   };
 }
 
-/** Hints are editor nudges; the CLI reports information and above. */
-function reported(result: LintResult): Finding[] {
-  return result.findings.filter((f) => f.severity !== 'hint');
+/**
+ * Where a finding is in the file on disk: for notebooks, the line of the `.ipynb` that holds the
+ * source line (cell-relative columns mean nothing in JSON, so the region is the whole line), with
+ * "cell N, line M" for people.
+ */
+function fileLocation(file: FileReport, finding: Finding): Location & { prefix: string } {
+  const at = locateFinding(file.result, finding);
+  if (at.cell === undefined || !file.notebook) return { ...at, prefix: '' };
+  const line = fileLineOfCellLine(file.notebook, at.cell - 1, at.line - 1) + 1;
+  return {
+    line,
+    column: 1,
+    endLine: line,
+    endColumn: 1,
+    prefix: `cell ${at.cell}, line ${at.line}: `,
+  };
 }
 
 export function formatText(report: Report, options: { fixMode: boolean }): string {
@@ -50,8 +74,7 @@ export function formatText(report: Report, options: { fixMode: boolean }): strin
   let total = 0;
   let fixable = 0;
   let files = 0;
-  for (const { path, result } of report.files) {
-    const findings = reported(result);
+  for (const { path, result, findings } of report.files) {
     if (findings.length > 0) files++;
     for (const finding of findings) {
       const at = locateFinding(result, finding);
@@ -76,12 +99,14 @@ export function formatText(report: Report, options: { fixMode: boolean }): strin
     lines.push(`Found ${total} ${noun} in ${files} file${files === 1 ? '' : 's'}${fixedNote}.`);
     if (fixable > 0 && !options.fixMode) lines.push(`[*] ${fixable} fixable with --fix.`);
   }
+  if (report.baselined > 0)
+    lines.push(`${report.baselined} known problems hidden by the baseline.`);
   return lines.join('\n') + '\n';
 }
 
 export function formatJson(report: Report): string {
-  const findings = report.files.flatMap(({ path, result }) =>
-    reported(result).map((finding) => {
+  const findings = report.files.flatMap(({ path, result, findings: reported }) =>
+    reported.map((finding) => {
       const rule = findRule(finding.code)!;
       return {
         path,
@@ -96,18 +121,142 @@ export function formatJson(report: Report): string {
       };
     }),
   );
-  return (
-    JSON.stringify(
-      {
-        tool: 'mlhygiene',
-        files: report.files.length,
-        findings,
-        errors: report.errors,
-        configMessages: report.configMessages,
-        fixed: report.fixed,
-      },
-      null,
-      2,
-    ) + '\n'
+  const summary = {
+    tool: 'mlhygiene',
+    files: report.files.length,
+    findings,
+    errors: report.errors,
+    configMessages: report.configMessages,
+    fixed: report.fixed,
+    baselined: report.baselined,
+  };
+  return JSON.stringify(summary, null, 2) + '\n';
+}
+
+/** `--statistics`: one line per rule with its count, most frequent first. */
+export function formatStatistics(report: Report): string {
+  const counts = new Map<string, { count: number; fixable: boolean }>();
+  for (const file of report.files) {
+    for (const finding of file.findings) {
+      const entry = counts.get(finding.code) ?? { count: 0, fixable: false };
+      entry.count++;
+      entry.fixable ||= finding.fixes.some((f) => f.safety === 'safe');
+      counts.set(finding.code, entry);
+    }
+  }
+  const rows = [...counts].sort((a, b) => b[1].count - a[1].count || a[0].localeCompare(b[0]));
+  const width = Math.max(1, ...rows.map(([, e]) => String(e.count).length));
+  return rows
+    .map(
+      ([code, e]) =>
+        `${String(e.count).padStart(width)}\t${code}\t${findRule(code)!.name}${e.fixable ? '\t[*]' : ''}`,
+    )
+    .join('\n')
+    .concat(rows.length ? '\n' : '');
+}
+
+const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note' | 'none'> = {
+  error: 'error',
+  warning: 'warning',
+  information: 'note',
+  hint: 'note',
+  off: 'none',
+};
+
+/** SARIF 2.1.0 as GitHub code scanning reads it: repo-relative URIs, 1-based regions, fingerprints. */
+export function formatSarif(report: Report): string {
+  const ruleIndex = new Map(RULES.map((rule, index) => [rule.code, index]));
+  const results = report.files.flatMap((file) =>
+    file.findings.map((finding, i) => {
+      const at = fileLocation(file, finding);
+      return {
+        ruleId: finding.code,
+        ruleIndex: ruleIndex.get(finding.code),
+        level: SARIF_LEVEL[finding.severity],
+        message: { text: `${at.prefix}${finding.message}` },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: encodeURI(file.path), uriBaseId: '%SRCROOT%' },
+              region: {
+                startLine: at.line,
+                startColumn: at.column,
+                endLine: at.endLine,
+                endColumn: Math.max(at.endColumn, at.column),
+              },
+            },
+          },
+        ],
+        partialFingerprints: { 'mlhygiene/v1': file.fingerprints[i] },
+      };
+    }),
   );
+  const rules = RULES.map((rule) => ({
+    id: rule.code,
+    name: rule.name,
+    shortDescription: { text: rule.docs.summary },
+    fullDescription: { text: rule.docs.why },
+    help: {
+      text: `${rule.docs.summary} ${rule.docs.howToFix}`,
+      markdown: renderRuleMarkdown(rule),
+    },
+    defaultConfiguration: {
+      level: SARIF_LEVEL[rule.severity.script === 'off' ? 'warning' : rule.severity.script],
+    },
+    properties: { tags: [rule.family, 'ml-hygiene'] },
+  }));
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'mlhygiene', semanticVersion: VERSION, version: VERSION, rules } },
+        columnKind: 'utf16CodeUnits',
+        originalUriBaseIds: {
+          '%SRCROOT%': { description: { text: 'The folder mlhygiene ran in.' } },
+        },
+        results,
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2) + '\n';
+}
+
+/** Escapes for GitHub workflow commands: data and property values differ. */
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+const GITHUB_COMMAND: Record<Severity, string> = {
+  error: 'error',
+  warning: 'warning',
+  information: 'notice',
+  hint: 'notice',
+  off: 'notice',
+};
+
+/** GitHub Actions workflow annotations, one per finding. */
+export function formatGithub(report: Report): string {
+  const lines: string[] = [];
+  for (const file of report.files) {
+    for (const finding of file.findings) {
+      const at = fileLocation(file, finding);
+      const properties = [
+        `file=${escapeProperty(file.path)}`,
+        `line=${at.line}`,
+        `col=${at.column}`,
+        `endLine=${at.endLine}`,
+        `endColumn=${at.endColumn}`,
+        `title=${escapeProperty(`${finding.code} ${finding.name}`)}`,
+      ].join(',');
+      lines.push(
+        `::${GITHUB_COMMAND[finding.severity]} ${properties}::${escapeData(`${at.prefix}${finding.message}`)}`,
+      );
+    }
+  }
+  return lines.length ? lines.join('\n') + '\n' : '';
 }

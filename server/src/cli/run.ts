@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { isAbsolute, relative } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigLocator } from '../config/load';
 import { DEFAULT_EDITOR_SETTINGS } from '../config/schema';
@@ -7,12 +7,22 @@ import { ensureEngine, lint, type LintResult } from '../engine/lint';
 import { expandSelector, resolveSettings } from '../engine/selection';
 import { fixAll } from '../fixes/fixAll';
 import { NotebookFormatError, replaceCellSources } from '../parsing/ipynb';
+import { LineIndex } from '../parsing/positions';
+import { VERSION } from '../protocol';
 import { RULES, findRule } from '../rules';
 import { renderRuleMarkdown } from '../rules/render';
 import { discoverFiles } from '../workspace/discovery';
-import { loadFile } from '../workspace/files';
-import { VERSION } from '../protocol';
-import { formatJson, formatText, type FileReport, type Report } from './output';
+import { loadText, type LoadedFile } from '../workspace/files';
+import { BaselineError, fingerprints, readBaseline, writeBaseline } from './baseline';
+import { LintCache } from './cache';
+import {
+  formatGithub,
+  formatJson,
+  formatSarif,
+  formatStatistics,
+  formatText,
+  type Report,
+} from './output';
 
 export const ExitCode = { clean: 0, findings: 1, error: 2 } as const;
 
@@ -20,6 +30,10 @@ export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   cwd: string;
+  /** A progress bar is drawn only on a terminal. */
+  stderrIsTTY?: boolean;
+  /** Reads standard input (for --stdin-filename); defaults to the process's stdin. */
+  readStdin?: () => Promise<string>;
 }
 
 const HELP = `mlhygiene ${VERSION} — lint ML scripts and notebooks for production hygiene
@@ -102,7 +116,28 @@ function displayPath(path: string, cwd: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : path;
 }
 
-async function check(argv: readonly string[], io: Io): Promise<number> {
+const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface CheckOptions {
+  format: Format;
+  select: string[];
+  ignore: string[];
+  fix: boolean;
+  unsafeFixes: boolean;
+  exitZero: boolean;
+  statistics: boolean;
+  cache: boolean;
+  baseline?: string;
+  writeBaseline?: string;
+  stdinFilename?: string;
+}
+
+function parseCheckArgs(argv: readonly string[]): {
+  options: CheckOptions;
+  paths: string[];
+  help: boolean;
+} {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -113,67 +148,144 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
       fix: { type: 'boolean', default: false },
       'unsafe-fixes': { type: 'boolean', default: false },
       'exit-zero': { type: 'boolean', default: false },
+      statistics: { type: 'boolean', default: false },
+      'no-cache': { type: 'boolean', default: false },
+      baseline: { type: 'string' },
+      'write-baseline': { type: 'string' },
+      'stdin-filename': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) {
+  const format = values['output-format'] as Format;
+  if (!FORMATS.includes(format)) {
+    throw new UsageError(`unknown output format "${format}" (${FORMATS.join(', ')})`);
+  }
+  const options: CheckOptions = {
+    format,
+    select: list(values.select),
+    ignore: list(values.ignore),
+    fix: values.fix,
+    unsafeFixes: values['unsafe-fixes'],
+    exitZero: values['exit-zero'],
+    statistics: values.statistics,
+    cache: !values['no-cache'],
+    baseline: values.baseline,
+    writeBaseline: values['write-baseline'],
+    stdinFilename: values['stdin-filename'],
+  };
+  for (const selector of [...options.select, ...options.ignore]) {
+    if (expandSelector(selector).length === 0) throw new UsageError(`unknown rule "${selector}"`);
+  }
+  if (options.stdinFilename && options.fix)
+    throw new UsageError('--fix cannot be used with --stdin-filename');
+  if (options.stdinFilename && positionals.length)
+    throw new UsageError('--stdin-filename reads stdin; give no paths');
+  return { options, paths: positionals, help: values.help };
+}
+
+/** One file to lint: read from disk, or the text given on stdin under a file name. */
+interface Target {
+  path: string;
+  text?: string;
+}
+
+/** A progress bar on stderr, only when stderr is a terminal: machine output stays on stdout. */
+function progress(io: Io, total: number): (done: number) => void {
+  if (!io.stderrIsTTY || total < 20) return () => undefined;
+  let last = -1;
+  return (done) => {
+    const percent = Math.floor((done / total) * 100);
+    if (percent === last && done !== total) return;
+    last = percent;
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    io.stderr(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} files`);
+    if (done === total) io.stderr('\r\x1b[K');
+  };
+}
+
+async function check(argv: readonly string[], io: Io): Promise<number> {
+  const { options, paths, help } = parseCheckArgs(argv);
+  if (help) {
     io.stdout(HELP);
     return ExitCode.clean;
   }
-  const format = values['output-format'];
-  if (format !== 'text' && format !== 'json')
-    throw new UsageError(`unknown output format "${format}" (text, json)`);
-  const select = list(values.select);
-  const ignore = list(values.ignore);
-  for (const selector of [...select, ...ignore]) {
-    if (expandSelector(selector).length === 0) {
-      throw new UsageError(`unknown rule "${selector}"`);
-    }
-  }
-
+  const known = options.baseline ? readBaselineOrThrow(options.baseline, io) : undefined;
   await ensureEngine();
   const configs = new ConfigLocator();
-  const paths = positionals.length
-    ? positionals.map((p) => (isAbsolute(p) ? p : `${io.cwd}/${p}`))
-    : [io.cwd];
-  const discovery = discoverFiles(paths, configs);
-  const report: Report = { files: [], errors: [], configMessages: [], fixed: 0 };
-  for (const problem of discovery.problems)
-    report.errors.push({ path: displayPath(problem.path, io.cwd), message: problem.message });
+  const report: Report = { files: [], errors: [], configMessages: [], fixed: 0, baselined: 0 };
+  let targets: Target[];
+  if (options.stdinFilename) {
+    targets = [
+      {
+        path: resolve(io.cwd, options.stdinFilename),
+        text: await (io.readStdin ?? readProcessStdin)(),
+      },
+    ];
+  } else {
+    const roots = paths.length ? paths.map((p) => resolve(io.cwd, p)) : [io.cwd];
+    const discovery = discoverFiles(roots, configs);
+    for (const problem of discovery.problems) {
+      report.errors.push({ path: displayPath(problem.path, io.cwd), message: problem.message });
+    }
+    targets = discovery.files.map((path) => ({ path }));
+  }
+  const cache =
+    options.cache && !options.fix && !options.stdinFilename ? new LintCache(io.cwd) : undefined;
   const seenMessages = new Set<string>();
+  const baselineEntries: { path: string; code: string; fingerprint: string }[] = [];
+  const tick = progress(io, targets.length);
 
-  for (const path of discovery.files) {
-    const shown = displayPath(path, io.cwd);
-    const settings = resolveSettings(configs.forFile(path), {
-      ...DEFAULT_EDITOR_SETTINGS,
-      select,
-      ignore,
-    });
+  targets.forEach((target, index) => {
+    tick(index);
+    const shown = displayPath(target.path, io.cwd);
+    const project = configs.forFile(target.path);
+    const editor = { ...DEFAULT_EDITOR_SETTINGS, select: options.select, ignore: options.ignore };
+    const settings = resolveSettings(project, editor);
     for (const message of settings.messages) {
       if (!seenMessages.has(message)) report.configMessages.push(message);
       seenMessages.add(message);
     }
-    let loaded;
+    let loaded: LoadedFile;
+    let raw: string;
     try {
-      loaded = loadFile(path);
+      raw = target.text ?? readFileSync(target.path, 'utf8');
+      loaded = loadText(target.path, raw);
     } catch (error) {
       const reason =
         error instanceof NotebookFormatError
           ? `not a valid notebook: ${error.message}`
           : (error as Error).message;
       report.errors.push({ path: shown, message: reason });
-      continue;
+      return;
     }
     let result: LintResult;
-    if (values.fix) {
-      const fixed = fixAll(loaded.source, settings, { unsafe: values['unsafe-fixes'] });
+    const key = cache
+      ? LintCache.key([
+          shown,
+          raw,
+          project.file ? readFileSync(project.file, 'utf8') : '',
+          JSON.stringify(editor),
+        ])
+      : '';
+    const cached = cache?.get(key);
+    if (cached) {
+      result = {
+        file: loaded.source,
+        findings: cached,
+        internalErrors: [],
+        lines: new LineIndex(loaded.source.text),
+      };
+    } else if (options.fix) {
+      const fixed = fixAll(loaded.source, settings, { unsafe: options.unsafeFixes });
       result = fixed.result;
       if (fixed.applied > 0) {
-        writeBack(path, loaded, fixed.file);
+        writeBack(target.path, loaded, fixed.file);
         report.fixed += fixed.applied;
       }
     } else {
       result = lint(loaded.source, settings);
+      if (result.internalErrors.length === 0) cache?.set(key, result.findings);
     }
     for (const { code, error } of result.internalErrors) {
       report.errors.push({
@@ -181,27 +293,73 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
         message: `internal error in rule ${code}: ${error.split('\n')[0]}`,
       });
     }
-    const file: FileReport = { path: shown, result };
-    report.files.push(file);
-  }
+    // Hints are editor nudges: the CLI reports information and above.
+    const visible = result.findings.filter((f) => f.severity !== 'hint');
+    const prints = fingerprints(shown, result, visible);
+    prints.forEach((fingerprint, i) =>
+      baselineEntries.push({ path: shown, code: visible[i].code, fingerprint }),
+    );
+    const keep = visible.map((_, i) => !known?.has(prints[i]));
+    report.baselined += keep.filter((k) => !k).length;
+    report.files.push({
+      path: shown,
+      result,
+      findings: visible.filter((_, i) => keep[i]),
+      fingerprints: prints.filter((_, i) => keep[i]),
+      notebook: loaded.notebook,
+    });
+  });
+  tick(targets.length);
 
-  io.stdout(format === 'json' ? formatJson(report) : formatText(report, { fixMode: values.fix }));
+  if (options.writeBaseline) {
+    writeBaseline(resolve(io.cwd, options.writeBaseline), baselineEntries);
+    io.stderr(
+      `Wrote ${baselineEntries.length} findings to the baseline ${options.writeBaseline}.\n`,
+    );
+  }
+  io.stdout(render(report, options));
   for (const message of report.configMessages) io.stderr(`warning: ${message}\n`);
-  if (format === 'text')
-    for (const error of report.errors) io.stderr(`error: ${error.path}: ${error.message}\n`);
+  for (const error of report.errors) io.stderr(`error: ${error.path}: ${error.message}\n`);
   if (report.errors.length > 0) return ExitCode.error;
-  const problems = report.files.reduce(
-    (n, f) => n + f.result.findings.filter((x) => x.severity !== 'hint').length,
-    0,
-  );
-  return problems > 0 && !values['exit-zero'] ? ExitCode.findings : ExitCode.clean;
+  const problems = report.files.reduce((n, f) => n + f.findings.length, 0);
+  const fails = problems > 0 && !options.exitZero && !options.writeBaseline;
+  return fails ? ExitCode.findings : ExitCode.clean;
 }
 
-function writeBack(
-  path: string,
-  loaded: ReturnType<typeof loadFile>,
-  fixed: LintResult['file'],
-): void {
+function render(report: Report, options: CheckOptions): string {
+  switch (options.format) {
+    case 'json':
+      return formatJson(report);
+    case 'sarif':
+      return formatSarif(report);
+    case 'github':
+      return formatGithub(report);
+    default:
+      return options.statistics
+        ? formatStatistics(report)
+        : formatText(report, { fixMode: options.fix });
+  }
+}
+
+function readBaselineOrThrow(path: string, io: Io): Set<string> {
+  try {
+    return readBaseline(resolve(io.cwd, path));
+  } catch (error) {
+    if (error instanceof BaselineError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function readProcessStdin(): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
+    process.stdin.on('end', () => resolvePromise(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+function writeBack(path: string, loaded: LoadedFile, fixed: LintResult['file']): void {
   if (!loaded.notebook) {
     writeFileSync(path, fixed.text);
     return;

@@ -147,3 +147,24 @@ export function replaceCellSources(notebook: IpynbNotebook, changes: Map<number,
   }
   return out;
 }
+
+/**
+ * The 0-based line of the `.ipynb` file that holds a line of a cell's source: the list element of
+ * that line (nbformat's usual layout), or the line of the whole `source` string.
+ */
+export function fileLineOfCellLine(
+  notebook: IpynbNotebook,
+  cellIndex: number,
+  line: number,
+): number {
+  const node = findNodeAtLocation(notebook.root, ['cells', cellIndex, 'source']);
+  if (!node) return 0;
+  const element =
+    node.type === 'array'
+      ? node.children?.[Math.min(line, (node.children?.length ?? 1) - 1)]
+      : node;
+  const offset = element?.offset ?? node.offset;
+  let count = 0;
+  for (let i = 0; i < offset; i++) if (notebook.raw.charCodeAt(i) === 10) count++;
+  return count;
+}

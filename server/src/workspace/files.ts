@@ -10,7 +10,11 @@ export interface LoadedFile {
 
 /** Reads a `.py` or `.ipynb` file; throws `NotebookFormatError` for unreadable notebooks. */
 export function loadFile(path: string): LoadedFile {
-  const raw = readFileSync(path, 'utf8');
+  return loadText(path, readFileSync(path, 'utf8'));
+}
+
+/** Builds the source of a file from its text (read from disk, or given on stdin). */
+export function loadText(path: string, raw: string): LoadedFile {
   if (path.endsWith('.ipynb')) {
     const notebook = parseIpynb(raw);
     return { source: notebookSource(path, notebook.cells, notebook.ignore), notebook };
