@@ -1,6 +1,7 @@
 import { hardcodedAbsolutePath } from './hardcodedAbsolutePath';
 import { swallowedException } from './swallowedException';
 import type { Rule } from './types';
+import { unpinnedPretrainedModel } from './unpinnedPretrainedModel';
 import { unsafeDeserialization } from './unsafeDeserialization';
 import { unversionedModelSave } from './unversionedModelSave';
 
@@ -10,6 +11,7 @@ export const RULES: readonly Rule[] = [
   hardcodedAbsolutePath,
   unsafeDeserialization,
   unversionedModelSave,
+  unpinnedPretrainedModel,
 ];
 
 export function findRule(codeOrName: string): Rule | undefined {
