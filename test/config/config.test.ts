@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigLocator, type LoadedProjectConfig } from '../../server/src/config/load';
 import { DEFAULT_EDITOR_SETTINGS, sanitizeEditorSettings } from '../../server/src/config/schema';
 import { activeRules, resolveSettings } from '../../server/src/engine/selection';
+import { RULES } from '../../server/src/rules';
 import { ensureEngine, lint } from '../../server/src/engine/lint';
 import { pythonSource } from '../../server/src/engine/source';
 
@@ -65,27 +66,26 @@ describe('configuration', () => {
     const settings = resolveSettings({
       root: '/p',
       config: {
-        select: ['MLH3', 'hardcoded-absolute-path'],
+        select: ['MLH30', 'hardcoded-absolute-path'],
         'extend-select': ['MLH102'],
         ignore: [],
         'per-file-ignores': { 'notebooks/*.py': ['MLH201'] },
       },
       messages: [],
     });
-    assert.deepEqual([...settings.selected].sort(), ['MLH102', 'MLH201', 'MLH301']);
-    assert.deepEqual(
-      activeRules(settings, '/p/notebooks/a.py', 'script').map((r) => r.rule.code),
-      ['MLH102', 'MLH301'],
-    );
-    assert.deepEqual(
-      activeRules(settings, '/p/src/a.py', 'script').map((r) => r.rule.code),
-      ['MLH102', 'MLH201', 'MLH301'],
-    );
+    // A prefix selects every rule whose code starts with it.
+    const prefixed = RULES.filter((r) => r.code.startsWith('MLH30')).map((r) => r.code);
+    assert.ok(prefixed.includes('MLH301'));
+    assert.deepEqual([...settings.selected].sort(), ['MLH102', 'MLH201', ...prefixed].sort());
+    const codes = (path: string) => activeRules(settings, path, 'script').map((r) => r.rule.code);
+    assert.deepEqual(codes('/p/notebooks/a.py'), ['MLH102', ...prefixed]);
+    assert.deepEqual(codes('/p/src/a.py'), ['MLH102', 'MLH201', ...prefixed]);
   });
 
   it('lets an editor/CLI select start a new selection (project ignores no longer apply), and override severity', () => {
     const project: LoadedProjectConfig = {
       config: {
+        select: ['MLH102', 'MLH201', 'MLH301'],
         ignore: ['MLH102', 'MLH301'],
         'extend-select': ['MLH401'],
         severity: { MLH301: 'error' },
@@ -94,7 +94,7 @@ describe('configuration', () => {
     };
     const settings = resolveSettings(project, {
       ...DEFAULT_EDITOR_SETTINGS,
-      select: ['MLH1', 'MLH3'],
+      select: ['swallowed-exception', 'MLH301'],
       ignore: ['MLH102'],
       severity: { 'unsafe-deserialization': 'hint' },
     });
@@ -111,13 +111,13 @@ describe('configuration', () => {
   });
 
   it('keeps default-off scopes off: tests only get the security rules unless a rule is named', () => {
+    const security = ['MLH301', 'MLH305', 'MLH601'];
     const settings = resolveSettings({ config: { severity: { MLH201: 'error' } }, messages: [] });
-    assert.deepEqual(
-      activeRules(settings, '/x/tests/test_train.py', 'test').map((r) => r.rule.code),
-      ['MLH301'],
-    );
+    for (const { rule } of activeRules(settings, '/x/tests/test_train.py', 'test')) {
+      assert.ok(security.includes(rule.code), `${rule.code} must be off in tests by default`);
+    }
     const named = resolveSettings({
-      config: { 'extend-select': ['hardcoded-absolute-path', 'MLH1'] },
+      config: { select: ['hardcoded-absolute-path', 'MLH1', 'MLH301'] },
       messages: [],
     });
     assert.deepEqual(

@@ -27,18 +27,18 @@ export class OpenDocument {
   applyChanges(changes: TextDocumentContentChangeEvent[], version: number): void {
     for (const change of changes) {
       if ('range' in change && this.tree) {
+        // Offsets clamp out-of-range positions; the points are derived from them so both agree.
         const startIndex = this.document.offsetAt(change.range.start);
         const oldEndIndex = this.document.offsetAt(change.range.end);
-        const startPosition: Point = {
-          row: change.range.start.line,
-          column: change.range.start.character,
-        };
+        const start = this.document.positionAt(startIndex);
+        const oldEnd = this.document.positionAt(oldEndIndex);
+        const startPosition: Point = { row: start.line, column: start.character };
         const edit = new Edit({
           startIndex,
           oldEndIndex,
           newEndIndex: startIndex + change.text.length,
           startPosition,
-          oldEndPosition: { row: change.range.end.line, column: change.range.end.character },
+          oldEndPosition: { row: oldEnd.line, column: oldEnd.character },
           newEndPosition: endPoint(startPosition, change.text),
         });
         this.tree.edit(edit);

@@ -52,6 +52,32 @@ const BUILTINS = new Set([
 
 const MODULE_SCOPE = -1;
 
+/** Node types the semantic layer needs, and the statement-level ones most rules visit. */
+const EAGER_TYPES: ReadonlySet<string> = new Set([
+  'import_statement',
+  'import_from_statement',
+  'assignment',
+  'augmented_assignment',
+  'for_statement',
+  'for_in_clause',
+  'as_pattern_target',
+  'named_expression',
+  'function_definition',
+  'class_definition',
+  'parameters',
+  'lambda_parameters',
+  'global_statement',
+  'nonlocal_statement',
+  'call',
+  'comment',
+  'except_clause',
+  'with_statement',
+  'while_statement',
+  'if_statement',
+  'try_statement',
+  'block',
+]);
+
 function canonical(qualified: string): string {
   for (const [from, to] of Object.entries(MODULE_ALIASES)) {
     if (qualified === from || qualified.startsWith(from + '.')) {
@@ -70,28 +96,70 @@ function decodeEscapes(text: string): string {
 export class SemanticModel {
   /** Live nodes in pre-order, grouped by type, for rule dispatch. */
   readonly nodesByType = new Map<string, Node[]>();
+  /** The scope (function, lambda or class id; -1 for the module) of nodes met so far. */
+  private readonly scopeOfNode = new Map<number, number>();
+  /** The scope enclosing the node being visited, while the first walk runs. */
+  private walkScope: number | undefined;
   readonly imports: Binding[] = [];
   private readonly scopes = new Map<number, Map<string, Binding[]>>();
 
   constructor(readonly tree: Tree) {
-    this.collect(tree.rootNode);
+    this.walk(EAGER_TYPES, (node) => {
+      this.record(node);
+      this.visit(node);
+    });
   }
 
+  /**
+   * Live nodes of one type, in document order. Statement-level types are collected in the first
+   * walk; any other type is collected by one more walk the first time a rule asks for it.
+   */
   nodes(type: string): readonly Node[] {
-    return this.nodesByType.get(type) ?? [];
+    let list = this.nodesByType.get(type);
+    if (!list && !EAGER_TYPES.has(type)) {
+      this.walk(new Set([type]), (node) => this.record(node));
+      list = this.nodesByType.get(type);
+      if (!list) this.nodesByType.set(type, (list = []));
+    }
+    return list ?? [];
   }
 
-  private collect(root: Node): void {
-    const cursor = root.walk();
+  private record(node: Node): void {
+    let list = this.nodesByType.get(node.type);
+    if (!list) this.nodesByType.set(node.type, (list = []));
+    list.push(node);
+  }
+
+  /**
+   * Iterative pre-order walk that skips dead code. Only nodes of the wanted types become `Node`
+   * objects (the costly part of a walk); the rest are passed over by type name alone.
+   */
+  private walk(wanted: ReadonlySet<string>, onNode: (node: Node) => void): void {
+    const cursor = this.tree.rootNode.walk();
+    // Scopes opened by ancestors: a function's children are in its scope, its own node is not.
+    const scopes: { depth: number; id: number }[] = [];
     try {
       let descend = true;
       for (;;) {
         if (descend) {
-          const node = cursor.currentNode;
-          if (this.isDeadBlock(node, cursor.currentFieldName)) {
+          const type = cursor.nodeType;
+          const depth = cursor.currentDepth;
+          while (scopes.length && scopes[scopes.length - 1].depth >= depth) scopes.pop();
+          if (
+            type === 'block' &&
+            cursor.currentFieldName === 'consequence' &&
+            this.isDeadBlock(cursor.currentNode)
+          ) {
             descend = false;
           } else {
-            this.visit(node);
+            if (wanted.has(type)) {
+              const node = cursor.currentNode;
+              this.walkScope = scopes.length ? scopes[scopes.length - 1].id : MODULE_SCOPE;
+              this.scopeOfNode.set(node.id, this.walkScope);
+              onNode(node);
+            }
+            if ((SCOPE_TYPES as readonly string[]).includes(type))
+              scopes.push({ depth, id: cursor.nodeId });
             if (cursor.gotoFirstChild()) continue;
           }
         }
@@ -104,18 +172,15 @@ export class SemanticModel {
       }
     } finally {
       cursor.delete();
+      this.walkScope = undefined;
     }
   }
 
-  private isDeadBlock(node: Node, fieldName: string | null): boolean {
-    if (fieldName !== 'consequence' || node.type !== 'block') return false;
-    return isConstantFalse(field(node.parent, 'condition'));
+  private isDeadBlock(block: Node): boolean {
+    return isConstantFalse(field(block.parent, 'condition'));
   }
 
   private visit(node: Node): void {
-    let list = this.nodesByType.get(node.type);
-    if (!list) this.nodesByType.set(node.type, (list = []));
-    list.push(node);
     switch (node.type) {
       case 'import_statement':
         this.visitImport(node);
@@ -141,7 +206,7 @@ export class SemanticModel {
         break;
       case 'function_definition':
       case 'class_definition':
-        this.bindTargets(field(node, 'name'), 'definition', undefined, node.parent ?? undefined);
+        this.bindTargets(field(node, 'name'), 'definition');
         break;
       case 'parameters':
       case 'lambda_parameters':
@@ -154,8 +219,9 @@ export class SemanticModel {
     }
   }
 
-  private addBinding(binding: Binding, scopeFrom?: Node): void {
-    const scope = this.scopeId(scopeFrom ?? binding.target);
+  private addBinding(binding: Binding): void {
+    // During the walk the enclosing scope is known without climbing parents.
+    const scope = this.walkScope ?? this.scopeId(binding.target);
     let names = this.scopes.get(scope);
     if (!names) this.scopes.set(scope, (names = new Map()));
     const name = binding.target.text;
@@ -164,15 +230,10 @@ export class SemanticModel {
     else names.set(name, [binding]);
   }
 
-  private bindTargets(
-    target: Node | null,
-    kind: BindingKind,
-    value?: Node,
-    scopeFrom?: Node,
-  ): void {
+  private bindTargets(target: Node | null, kind: BindingKind, value?: Node): void {
     if (!target) return;
     if (target.type === 'identifier') {
-      this.addBinding({ kind, target, value }, scopeFrom);
+      this.addBinding({ kind, target, value });
       return;
     }
     if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list'].includes(target.type)) {
@@ -238,14 +299,27 @@ export class SemanticModel {
 
   /** The id of the function, lambda or class whose scope holds a node; -1 for the module. */
   scopeId(node: Node): number {
-    for (let current = node.parent; current; current = current.parent) {
+    const known = this.scopeOfNode.get(node.id);
+    if (known !== undefined) return known;
+    // `parent` is costly in tree-sitter (it searches down from the root), so the climb stops at the
+    // first ancestor whose scope the walk already recorded.
+    let child = node;
+    let scope = MODULE_SCOPE;
+    for (let current = node.parent; current; child = current, current = current.parent) {
       if ((SCOPE_TYPES as readonly string[]).includes(current.type)) {
         // A function's own name and its decorators belong to the enclosing scope.
-        if (current.type !== 'lambda' && field(current, 'name')?.id === node.id) continue;
-        return current.id;
+        if (current.type !== 'lambda' && field(current, 'name')?.id === child.id) continue;
+        scope = current.id;
+        break;
+      }
+      const recorded = this.scopeOfNode.get(current.id);
+      if (recorded !== undefined && !(SCOPE_TYPES as readonly string[]).includes(current.type)) {
+        scope = recorded;
+        break;
       }
     }
-    return MODULE_SCOPE;
+    this.scopeOfNode.set(node.id, scope);
+    return scope;
   }
 
   /** Bindings visible for a name used at `node`: its function's, else the module's. */
