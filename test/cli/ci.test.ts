@@ -16,6 +16,7 @@ import Ajv from 'ajv-draft-04';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
+const FOUR_RULES = 'select = ["MLH102", "MLH201", "MLH301", "MLH401"]';
 
 function cli(args: string[], cwd: string, input?: string) {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', input });
@@ -43,6 +44,8 @@ describe('CLI for CI: SARIF, GitHub annotations, statistics, baseline, cache, st
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'mlh-ci-'));
+    // These tests are about the CLI, so they pin the rule set they were written against.
+    writeFileSync(join(dir, 'pyproject.toml'), `[tool.mlhygiene]\n${FOUR_RULES}\n`);
     mkdirSync(join(dir, 'src'));
     writeFileSync(
       join(dir, 'src', 'train.py'),
@@ -180,7 +183,7 @@ describe('CLI for CI: SARIF, GitHub annotations, statistics, baseline, cache, st
     assert.doesNotMatch(cli(['check', '--no-cache'], project).stdout, /served from the cache/);
     writeFileSync(
       join(project, 'pyproject.toml'),
-      '[tool.mlhygiene]\nseverity = { MLH301 = "error" }\n',
+      `[tool.mlhygiene]\n${FOUR_RULES}\nseverity = { MLH301 = "error" }\n`,
     );
     assert.doesNotMatch(cli(['check'], project).stdout, /served from the cache/);
     writeFileSync(join(project, 'job.py'), 'import pickle\n\nx = pickle.loads(b)\n');

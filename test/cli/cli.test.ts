@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
+const FOUR_RULES = 'select = ["MLH102", "MLH201", "MLH301", "MLH401"]';
 
 function cli(args: string[], cwd: string) {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
@@ -17,6 +18,8 @@ describe('mlhygiene CLI (dist/cli.js)', () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'mlh-cli-'));
+    // These tests are about the CLI, so they pin the rule set they were written against.
+    writeFileSync(join(dir, 'pyproject.toml'), `[tool.mlhygiene]\n${FOUR_RULES}\n`);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -158,7 +161,7 @@ describe('mlhygiene CLI (dist/cli.js)', () => {
   it('reads [tool.mlhygiene] from the nearest pyproject.toml; bad keys are reported, the rest applies', () => {
     write(
       'proj/pyproject.toml',
-      '[tool.mlhygiene]\nignore = ["MLH301"]\nseverity = { MLH201 = "loud" }\ncolour = true\n',
+      `[tool.mlhygiene]\n${FOUR_RULES}\nignore = ["MLH301"]\nseverity = { MLH201 = "loud" }\ncolour = true\n`,
     );
     write('proj/src/app.py', 'import pickle\nx = pickle.loads(b)\nopen("/home/x/a.txt")\n');
     const run = cli(['check', 'proj'], dir);
@@ -176,7 +179,7 @@ describe('mlhygiene CLI (dist/cli.js)', () => {
     write('repo/.gitignore', 'generated/\n');
     write(
       'repo/pyproject.toml',
-      '[tool.mlhygiene]\nper-file-ignores = { "legacy/*.py" = ["MLH301"] }\nextend-exclude = ["scratch"]\n',
+      `[tool.mlhygiene]\n${FOUR_RULES}\nper-file-ignores = { "legacy/*.py" = ["MLH301"] }\nextend-exclude = ["scratch"]\n`,
     );
     write('repo/generated/a.py', 'import pickle\npickle.loads(b)\n');
     write('repo/scratch/b.py', 'import pickle\npickle.loads(b)\n');

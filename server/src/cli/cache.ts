@@ -9,6 +9,20 @@ import { VERSION } from '../protocol';
  * the configuration that applies to it, its path and its exact content, so any change to one of
  * them is a miss. Lives in `.mlhygiene_cache/` (which ignores itself for git, like ruff's).
  */
+let fingerprint: string | undefined;
+
+/** The running build itself is part of every key, so a rebuilt tool never reads old entries. */
+function toolFingerprint(): string {
+  if (fingerprint === undefined) {
+    try {
+      fingerprint = createHash('sha256').update(readFileSync(__filename)).digest('hex');
+    } catch {
+      fingerprint = VERSION;
+    }
+  }
+  return fingerprint;
+}
+
 export class LintCache {
   private readonly dir: string;
 
@@ -21,7 +35,7 @@ export class LintCache {
   }
 
   static key(parts: readonly string[]): string {
-    const hash = createHash('sha256');
+    const hash = createHash('sha256').update(toolFingerprint());
     for (const part of parts) hash.update(part).update('\0');
     return hash.digest('hex');
   }

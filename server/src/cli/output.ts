@@ -6,16 +6,38 @@ import { findRule, RULES } from '../rules';
 import { renderRuleMarkdown, ruleDocUrl } from '../rules/render';
 import type { Severity } from '../rules/types';
 
+/** A finding ready to print: located once, so the file's text need not be kept. */
+export interface ReportedFinding {
+  finding: Finding;
+  /** In the file, or for notebooks in the cell. */
+  at: Location;
+  /** In the file on disk: for notebooks the `.ipynb` line, with "cell N, line M: " for people. */
+  inFile: Location & { prefix: string };
+  /** Stable identity (see baseline.ts), for SARIF fingerprints. */
+  fingerprint: string;
+}
+
 export interface FileReport {
   /** The path as shown to the user (relative to the working folder when inside it). */
   path: string;
-  result: LintResult;
   /** The findings to report: hints and baselined findings are already left out. */
-  findings: Finding[];
-  /** Stable identities of `findings` (see baseline.ts), for SARIF fingerprints. */
-  fingerprints: string[];
-  /** The notebook file, to point machine-readable output at lines of the `.ipynb`. */
-  notebook?: IpynbNotebook;
+  entries: ReportedFinding[];
+}
+
+/** Locates a file's findings and drops what printing does not need (texts, fix edits). */
+export function fileReport(
+  path: string,
+  result: LintResult,
+  findings: readonly Finding[],
+  prints: readonly string[],
+  notebook?: IpynbNotebook,
+): FileReport {
+  const entries = findings.map((finding, i) => {
+    const at = locateFinding(result, finding);
+    const light = { ...finding, fixes: finding.fixes.map((f) => ({ ...f, edits: [] })) };
+    return { finding: light, at, inFile: fileLocation(at, notebook), fingerprint: prints[i] };
+  });
+  return { path, entries };
 }
 
 export interface Report {
@@ -56,10 +78,9 @@ export function locateFinding(result: LintResult, finding: Finding): Location {
  * source line (cell-relative columns mean nothing in JSON, so the region is the whole line), with
  * "cell N, line M" for people.
  */
-function fileLocation(file: FileReport, finding: Finding): Location & { prefix: string } {
-  const at = locateFinding(file.result, finding);
-  if (at.cell === undefined || !file.notebook) return { ...at, prefix: '' };
-  const line = fileLineOfCellLine(file.notebook, at.cell - 1, at.line - 1) + 1;
+function fileLocation(at: Location, notebook?: IpynbNotebook): Location & { prefix: string } {
+  if (at.cell === undefined || !notebook) return { ...at, prefix: '' };
+  const line = fileLineOfCellLine(notebook, at.cell - 1, at.line - 1) + 1;
   return {
     line,
     column: 1,
@@ -74,10 +95,9 @@ export function formatText(report: Report, options: { fixMode: boolean }): strin
   let total = 0;
   let fixable = 0;
   let files = 0;
-  for (const { path, result, findings } of report.files) {
-    if (findings.length > 0) files++;
-    for (const finding of findings) {
-      const at = locateFinding(result, finding);
+  for (const { path, entries } of report.files) {
+    if (entries.length > 0) files++;
+    for (const { finding, at } of entries) {
       const where = at.cell
         ? `${path}:cell ${at.cell}:${at.line}:${at.column}`
         : `${path}:${at.line}:${at.column}`;
@@ -105,12 +125,12 @@ export function formatText(report: Report, options: { fixMode: boolean }): strin
 }
 
 export function formatJson(report: Report): string {
-  const findings = report.files.flatMap(({ path, result, findings: reported }) =>
-    reported.map((finding) => {
+  const findings = report.files.flatMap(({ path, entries }) =>
+    entries.map(({ finding, at }) => {
       const rule = findRule(finding.code)!;
       return {
         path,
-        ...locateFinding(result, finding),
+        ...at,
         code: finding.code,
         name: finding.name,
         family: finding.family,
@@ -137,7 +157,7 @@ export function formatJson(report: Report): string {
 export function formatStatistics(report: Report): string {
   const counts = new Map<string, { count: number; fixable: boolean }>();
   for (const file of report.files) {
-    for (const finding of file.findings) {
+    for (const { finding } of file.entries) {
       const entry = counts.get(finding.code) ?? { count: 0, fixable: false };
       entry.count++;
       entry.fixable ||= finding.fixes.some((f) => f.safety === 'safe');
@@ -167,8 +187,7 @@ const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note' | 'none'> = {
 export function formatSarif(report: Report): string {
   const ruleIndex = new Map(RULES.map((rule, index) => [rule.code, index]));
   const results = report.files.flatMap((file) =>
-    file.findings.map((finding, i) => {
-      const at = fileLocation(file, finding);
+    file.entries.map(({ finding, inFile: at, fingerprint }) => {
       return {
         ruleId: finding.code,
         ruleIndex: ruleIndex.get(finding.code),
@@ -187,7 +206,7 @@ export function formatSarif(report: Report): string {
             },
           },
         ],
-        partialFingerprints: { 'mlhygiene/v1': file.fingerprints[i] },
+        partialFingerprints: { 'mlhygiene/v1': fingerprint },
       };
     }),
   );
@@ -243,8 +262,7 @@ const GITHUB_COMMAND: Record<Severity, string> = {
 export function formatGithub(report: Report): string {
   const lines: string[] = [];
   for (const file of report.files) {
-    for (const finding of file.findings) {
-      const at = fileLocation(file, finding);
+    for (const { finding, inFile: at } of file.entries) {
       const properties = [
         `file=${escapeProperty(file.path)}`,
         `line=${at.line}`,

@@ -16,6 +16,7 @@ import { loadText, type LoadedFile } from '../workspace/files';
 import { BaselineError, fingerprints, readBaseline, writeBaseline } from './baseline';
 import { LintCache } from './cache';
 import {
+  fileReport,
   formatGithub,
   formatJson,
   formatSarif,
@@ -301,13 +302,15 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
     );
     const keep = visible.map((_, i) => !known?.has(prints[i]));
     report.baselined += keep.filter((k) => !k).length;
-    report.files.push({
-      path: shown,
-      result,
-      findings: visible.filter((_, i) => keep[i]),
-      fingerprints: prints.filter((_, i) => keep[i]),
-      notebook: loaded.notebook,
-    });
+    report.files.push(
+      fileReport(
+        shown,
+        result,
+        visible.filter((_, i) => keep[i]),
+        prints.filter((_, i) => keep[i]),
+        loaded.notebook,
+      ),
+    );
   });
   tick(targets.length);
 
@@ -321,7 +324,7 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
   for (const message of report.configMessages) io.stderr(`warning: ${message}\n`);
   for (const error of report.errors) io.stderr(`error: ${error.path}: ${error.message}\n`);
   if (report.errors.length > 0) return ExitCode.error;
-  const problems = report.files.reduce((n, f) => n + f.findings.length, 0);
+  const problems = report.files.reduce((n, f) => n + f.entries.length, 0);
   const fails = problems > 0 && !options.exitZero && !options.writeBaseline;
   return fails ? ExitCode.findings : ExitCode.clean;
 }
