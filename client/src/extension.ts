@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import {
+  ExecuteCommandRequest,
   LanguageClient,
   State,
   TransportKind,
@@ -12,6 +13,7 @@ import {
   SERVER_NAME,
   SETTINGS_SECTION,
   StatusNotification,
+  type ScanSummary,
   type StatusParams,
 } from '../../server/src/protocol';
 
@@ -54,6 +56,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     status,
     vscode.commands.registerCommand(Commands.restartServer, () => serverHost.restart()),
     vscode.commands.registerCommand(Commands.showLogs, () => log.show()),
+    vscode.commands.registerCommand(Commands.scanWorkspace, () => serverHost.scanWorkspace()),
+    vscode.commands.registerCommand(Commands.clearScanResults, () =>
+      serverHost.execute(Commands.serverClearScanResults),
+    ),
   );
   await serverHost.restart();
 }
@@ -79,6 +85,31 @@ class ServerHost {
     private readonly log: vscode.LogOutputChannel,
     private readonly status: vscode.LanguageStatusItem,
   ) {}
+
+  /** Runs a server command; undefined when no server is running. */
+  async execute<T>(command: string): Promise<T | undefined> {
+    if (!this.client?.isRunning()) {
+      void vscode.window.showWarningMessage('ML Hygiene: the server is not running.');
+      return undefined;
+    }
+    return this.client.sendRequest(ExecuteCommandRequest.type, { command }) as Promise<T>;
+  }
+
+  /** The server scans (with its own cancellable progress); the summary is shown here. */
+  async scanWorkspace(): Promise<void> {
+    const summary = await this.execute<ScanSummary>(Commands.serverScanWorkspace);
+    if (!summary) return;
+    const families = Object.entries(summary.byFamily)
+      .map(([family, count]) => `${family} ${count}`)
+      .join(', ');
+    const text =
+      `ML Hygiene ${summary.cancelled ? 'scan cancelled after' : 'scanned'} ${summary.files} files in ` +
+      `${summary.seconds.toFixed(1)} s: ${summary.findings} findings${families ? ` (${families})` : ''}.`;
+    this.log.info(text);
+    for (const error of summary.errors) this.log.warn(error);
+    const choice = await vscode.window.showInformationMessage(text, 'Show Problems');
+    if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
+  }
 
   restart(): Promise<void> {
     return this.enqueue(async () => {

@@ -70,6 +70,7 @@ export class TestLspClient {
           codeAction: { isPreferredSupport: true },
         },
         notebookDocument: { synchronization: { dynamicRegistration: false } },
+        window: { workDoneProgress: true },
       },
     });
     await connection.sendNotification('initialized', {});

@@ -91,7 +91,9 @@ describe('manifest', () => {
     const commands = manifest.contributes.commands.map((c) => c.command).sort();
     assert.deepEqual(commands, [
       'mlhygiene.applyFixAll',
+      'mlhygiene.clearScanResults',
       'mlhygiene.restartServer',
+      'mlhygiene.scanWorkspace',
       'mlhygiene.showLogs',
     ]);
   });

@@ -1,8 +1,9 @@
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
   DidChangeWatchedFilesNotification,
   DiagnosticSeverity,
+  FileChangeType,
   NotebookCellKind,
   NotebookDocuments,
   TextDocumentSyncKind,
@@ -48,6 +49,7 @@ import { renderRuleHover, ruleDocUrl } from '../rules/render';
 import type { Severity, TextEdit } from '../rules/types';
 import { Excludes } from '../workspace/discovery';
 import { OpenDocument } from './documents';
+import { WorkspaceScanner } from './scan';
 
 /** Quiet time after a keystroke before linting; the benchmark measures with 0 too. */
 export const DEFAULT_DEBOUNCE_MS = 120;
@@ -67,7 +69,8 @@ interface DiagnosticData {
 /** A document as a lint saw it; edits built from that lint are only valid for this version. */
 interface SeenDocument {
   uri: string;
-  version: number;
+  /** Null for a file that is not open (a scan result): edits then apply to the file as it is. */
+  version: number | null;
 }
 
 /** What one lint covered: a `.py` document, or a notebook's cells (all of them, in order). */
@@ -117,11 +120,27 @@ export class LintServer {
   private supportsConfiguration = false;
   private supportsWatchedFiles = false;
   private ready: Promise<void> = Promise.resolve();
+  private workspaceFolders: string[] = [];
+  /** A scan ran and was not cleared: closed files keep (and refresh) their findings. */
+  private scanActive = false;
+  private readonly scanner: WorkspaceScanner;
 
   constructor(
     private readonly connection: Connection,
     private readonly debounceMs = DEFAULT_DEBOUNCE_MS,
-  ) {}
+  ) {
+    this.scanner = new WorkspaceScanner({
+      connection: this.connection,
+      configs: this.configs,
+      settingsFor: async (path) => {
+        const uri = pathToFileURL(path).href;
+        const editor = await this.settingsFor(uri);
+        return this.skips(editor, path) ? undefined : this.lintSettings(path, editor);
+      },
+      isOpen: (uri) => this.isOpen(uri),
+      toDiagnostic: (result, index, located) => this.scanDiagnostic(result, index, located),
+    });
+  }
 
   listen(): void {
     const { connection } = this;
@@ -147,10 +166,16 @@ export class LintServer {
       this.documents.delete(textDocument.uri);
       this.cancel(textDocument.uri);
       this.lastFindings.delete(textDocument.uri);
-      void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+      // After a scan a closed file keeps its findings (read from disk); otherwise they go.
+      if (this.scanActive) void this.scanner.lintFile(uriToPath(textDocument.uri));
+      else void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
     });
 
-    this.notebooks.onDidOpen((notebook) => this.schedule(notebook.uri, 0));
+    this.notebooks.onDidOpen((notebook) => {
+      // The cells' own diagnostics replace the scan's, which pointed into the .ipynb file.
+      void this.scanner.clear(notebook.uri);
+      this.schedule(notebook.uri, 0);
+    });
     this.notebooks.onDidChange(({ notebookDocument }) => this.scheduleOnType(notebookDocument.uri));
     this.notebooks.onDidSave((notebook) => this.schedule(notebook.uri, 0));
     this.notebooks.onDidClose((notebook) => void this.closeNotebook(notebook));
@@ -160,16 +185,35 @@ export class LintServer {
       this.editorSettings.clear();
       this.relintAll();
     });
-    connection.onDidChangeWatchedFiles(() => {
-      this.configs.clear();
-      this.excludes.clear();
-      this.lintSettingsCache.clear();
-      this.reportedConfigProblems.clear();
-      this.relintAll();
+    connection.onDidChangeWatchedFiles(({ changes }) => {
+      const sources = changes.filter((c) => /\.(py|ipynb)$/.test(c.uri));
+      if (sources.length < changes.length) {
+        this.configs.clear();
+        this.excludes.clear();
+        this.lintSettingsCache.clear();
+        this.reportedConfigProblems.clear();
+        this.relintAll();
+      }
+      // Scan results follow their files: re-linted when changed, gone when deleted.
+      for (const change of sources) {
+        if (change.type === FileChangeType.Deleted) void this.scanner.clear(change.uri);
+        else if (this.scanActive && !this.isOpen(change.uri) && change.uri.startsWith('file:')) {
+          void this.scanner.lintFile(uriToPath(change.uri));
+        }
+      }
     });
     connection.onCodeAction((params) => this.codeActions(params));
     connection.onHover((params) => this.hover(params));
     connection.onExecuteCommand(async ({ command, arguments: args }) => {
+      if (command === Commands.serverScanWorkspace) {
+        await this.ready;
+        this.scanActive = true;
+        return this.scanner.scan(this.workspaceFolders);
+      }
+      if (command === Commands.serverClearScanResults) {
+        this.scanActive = false;
+        return this.scanner.clearAll();
+      }
       if (command !== Commands.fixAll) return undefined;
       const uri = (args?.[0] as { uri?: string } | undefined)?.uri;
       const edit = uri ? await this.fixAllEdit(uri) : undefined;
@@ -181,6 +225,9 @@ export class LintServer {
   }
 
   private initialize(params: InitializeParams): InitializeResult {
+    const folders =
+      params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    this.workspaceFolders = folders.filter((u) => u.startsWith('file:')).map(uriToPath);
     this.supportsConfiguration = !!params.capabilities.workspace?.configuration;
     this.supportsWatchedFiles =
       !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
@@ -207,7 +254,13 @@ export class LintServer {
           resolveProvider: false,
         },
         hoverProvider: true,
-        executeCommandProvider: { commands: [Commands.fixAll] },
+        executeCommandProvider: {
+          commands: [
+            Commands.fixAll,
+            Commands.serverScanWorkspace,
+            Commands.serverClearScanResults,
+          ],
+        },
       },
       serverInfo: { name: 'mlhygiene', version: VERSION },
     };
@@ -216,7 +269,12 @@ export class LintServer {
   private async initialized(): Promise<void> {
     if (this.supportsWatchedFiles) {
       await this.connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/pyproject.toml' }, { globPattern: '**/mlhygiene.toml' }],
+        watchers: [
+          { globPattern: '**/pyproject.toml' },
+          { globPattern: '**/mlhygiene.toml' },
+          { globPattern: '**/*.py' },
+          { globPattern: '**/*.ipynb' },
+        ],
       });
     }
   }
@@ -442,6 +500,34 @@ export class LintServer {
       await this.connection.sendDiagnostics({ uri: cellUri, diagnostics: [] });
     }
     this.publishedCells.delete(notebook.uri);
+    if (this.scanActive && notebook.uri.startsWith('file:'))
+      await this.scanner.lintFile(uriToPath(notebook.uri));
+  }
+
+  private isOpen(uri: string): boolean {
+    return this.documents.has(uri) || !!this.notebooks.getNotebookDocument(uri);
+  }
+
+  /** A scan result: for notebooks, pointed at the `.ipynb` line and prefixed with its cell. */
+  private scanDiagnostic(
+    result: LintResult,
+    index: number,
+    located: { prefix: string; line?: number },
+  ): Diagnostic {
+    const finding = result.findings[index];
+    const uri = pathToFileURL(result.file.path).href;
+    if (located.line === undefined)
+      return this.toDiagnostic(finding, { result, document: { uri, version: null } });
+    const diagnostic = this.toDiagnostic(
+      { ...finding, fixes: [] },
+      { result, document: { uri, version: null } },
+    );
+    const position = { line: located.line, character: 0 };
+    return {
+      ...diagnostic,
+      range: { start: position, end: position },
+      message: `${located.prefix}${diagnostic.message}`,
+    };
   }
 
   /** An LSP range in the document or cell that holds offsets of the linted text. */

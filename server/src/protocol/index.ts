@@ -15,6 +15,13 @@ export const Commands = {
   showLogs: 'mlhygiene.showLogs',
   /** Server-side command: applies every safe fix to a document. Argument: `{ uri: string }`. */
   fixAll: 'mlhygiene.applyFixAll',
+  /** Client command: scan every workspace folder and show a summary. */
+  scanWorkspace: 'mlhygiene.scanWorkspace',
+  /** Client command: remove the scan's findings. */
+  clearScanResults: 'mlhygiene.clearScanResults',
+  /** Server side of the scan; returns a summary (files, findings per family, seconds). */
+  serverScanWorkspace: 'mlhygiene.server.scanWorkspace',
+  serverClearScanResults: 'mlhygiene.server.clearScanResults',
 } as const;
 
 /** Server → client notification with the server's status, shown in the status item. */
@@ -24,4 +31,14 @@ export interface StatusParams {
   state: 'ok' | 'warning' | 'error';
   /** One line for the status item tooltip, e.g. a configuration problem. */
   message?: string;
+}
+
+/** What the server's scan command returns. */
+export interface ScanSummary {
+  files: number;
+  findings: number;
+  byFamily: Record<string, number>;
+  seconds: number;
+  cancelled: boolean;
+  errors: string[];
 }
