@@ -6,7 +6,7 @@
 // files; then the language server's didChange → publishDiagnostics latency over 200 edits of a
 // generated 3,000-line training script, and the CLI's peak RSS on (B). No assertions: numbers only.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

@@ -1,5 +1,15 @@
 import { unversionedModelSave } from '../../server/src/rules/unversionedModelSave';
-import { py, ruleTester } from '../harness/ruleTester';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { pythonSource } from '../../server/src/engine/source';
+import { projectFiles } from '../../server/src/workspace/project';
+import { findingsOf, py, ruleTester } from '../harness/ruleTester';
+
+const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures');
+/** A project with a dvc.yaml (model.pt, checkpoints/, foreach exports) and a `dvc add`ed rf.joblib. */
+const DVC_PROJECT = join(FIXTURES, 'dvc');
+const DVC_INVALID = join(FIXTURES, 'dvc-invalid');
 
 ruleTester(unversionedModelSave, {
   valid: [
@@ -160,6 +170,106 @@ ruleTester(unversionedModelSave, {
       filename: 'nb.ipynb',
       code: 'import mlflow\nimport torch\n# %%\ntorch.save(model.state_dict(), "model.pt")\n# %%\nmlflow.log_artifact("model.pt")\n',
     },
+    // `.format` and `%` with a loop variable, or a constant named as a version, are versioned.
+    py`
+      import os
+
+      import joblib
+      import torch
+
+      MODEL_VERSION = "3"
+      for epoch in range(10):
+          torch.save(model.state_dict(), "checkpoints/model-{}.pt".format(epoch))
+          torch.save(model.state_dict(), "checkpoints/model_%d.pt" % epoch)
+          torch.save(model.state_dict(), os.path.join(CKPT_DIR, "epoch_{}".format(epoch), "model.pt"))
+      joblib.dump(clf, "models/churn-{}.joblib".format(MODEL_VERSION))
+      joblib.dump(clf, "models/churn-%s.joblib" % MODEL_VERSION)
+    `,
+    // Local names that say version: run id, timestamp, uuid, git sha, global step.
+    py`
+      import joblib
+      import torch
+
+      run_id = "baseline"
+      timestamp = "latest"
+      global_step = 0
+      model_uuid = "a"
+      git_sha = "HEAD"
+      torch.save(model.state_dict(), f"models/{run_id}/model.pt")
+      torch.save(model.state_dict(), "models/model-%s.pt" % timestamp)
+      torch.save(model.state_dict(), "models/model-{}.pt".format(global_step))
+      joblib.dump(clf, f"models/clf-{model_uuid}.joblib")
+      joblib.dump(clf, "models/clf-{sha}.joblib".format(sha=git_sha))
+    `,
+    // Formatting with a value we cannot read (a format spec, an unknown name) is not a fixed path.
+    py`
+      import torch
+
+      torch.save(model.state_dict(), "model-{:03d}.pt".format(3))
+      torch.save(model.state_dict(), "model-%s.pt" % cfg.name)
+    `,
+    // Registration through other trackers: the Hugging Face hub, Neptune, ClearML, Comet.
+    py`
+      import torch
+      from huggingface_hub import upload_folder
+
+      model.save_pretrained("outputs/churn-bert")
+      upload_folder(repo_id="org/churn-bert", folder_path="outputs/churn-bert")
+    `,
+    py`
+      import torch
+
+      torch.save(model.state_dict(), "model.pt")
+      run["model/weights"].upload("model.pt")
+    `,
+    py`
+      import joblib
+
+      joblib.dump(clf, "model.pkl")
+      task.upload_artifact("model", artifact_object="model.pkl")
+    `,
+    py`
+      import joblib
+
+      joblib.dump(clf, "model.pkl")
+      experiment.log_model("churn", "model.pkl")
+    `,
+    // Notebook: the model is saved in one cell and pushed to the hub in a later one.
+    {
+      filename: 'nb.ipynb',
+      code: 'from transformers import AutoModel\n# %%\nmodel.save_pretrained("outputs/churn")\n# %%\nmodel.push_to_hub("org/churn")\n',
+    },
+    // Notebook: a W&B artifact in a later cell.
+    {
+      filename: 'nb.ipynb',
+      code: 'import joblib\nimport wandb\n# %%\njoblib.dump(clf, "model.joblib")\n# %%\nart = wandb.Artifact("churn", type="model")\nart.add_file("model.joblib")\nwandb.log_artifact(art)\n',
+    },
+    // DVC outputs (`outs` in dvc.yaml, relative to its folder, where DVC runs the stage command), a
+    // file inside an output folder, a `foreach` output, and a `dvc add`ed file.
+    {
+      code: py`
+        import joblib
+        import torch
+
+        torch.save(model.state_dict(), "models/model.pt")
+        torch.save(model.state_dict(), "models/checkpoints/best.pt")
+        torch.onnx.export(net, dummy, "exports/churn.onnx")
+        joblib.dump(clf, "models/rf.joblib")
+      `,
+      project: projectFiles(join(DVC_PROJECT, 'train.py'), DVC_PROJECT, {}),
+    },
+    // A script in a subfolder run by DVC from the dvc.yaml folder.
+    {
+      filename: 'src/train.py',
+      code: 'import torch\n\ntorch.save(model.state_dict(), "models/model.pt")\n',
+      project: projectFiles(join(DVC_PROJECT, 'src', 'train.py'), DVC_PROJECT, {}),
+    },
+    // Methods named like object prototype properties are not save APIs (antlr4's Parser.py).
+    py`
+      result = parser.toString(ruleNames)
+      ctx.constructor("model.pt")
+      node.hasOwnProperty("model.pt")
+    `,
   ],
   invalid: [
     // torch.save to a fixed file: the name gets a timestamp and `import time` joins the imports.
@@ -447,5 +557,157 @@ ruleTester(unversionedModelSave, {
       output:
         'import mlflow\r\nimport torch\r\n\r\nOUT = "artifacts"\r\ntorch.save(model.state_dict(), f"{OUT}/model.pt")\r\nmlflow.log_artifact(f"{OUT}/model.pt")\r\nprint("done")\r\n',
     },
+    // `.format` with a constant: the fixed path is reported; the timestamp is another field.
+    {
+      code: py`
+        import joblib
+
+        NAME = "churn"
+        joblib.dump(clf, "models/{}.joblib".format(NAME))
+      `,
+      highlights: ['"models/{}.joblib".format(NAME)'],
+      messages: ['Model saved to the fixed path "models/churn.joblib"'],
+      output: py`
+        import joblib
+        import time
+
+        NAME = "churn"
+        joblib.dump(clf, "models/{}-{}.joblib".format(NAME, time.strftime("%Y%m%d-%H%M%S")))
+      `,
+    },
+    // `%` with a constant, single and tuple operands.
+    {
+      code: py`
+        import time
+
+        import torch
+
+        ARCH = "resnet50"
+        OUT = "checkpoints"
+        torch.save(model.state_dict(), "model_%s.pt" % ARCH)
+        torch.save(model.state_dict(), "%s/model_%s.pt" % (OUT, ARCH))
+      `,
+      highlights: ['"model_%s.pt" % ARCH', '"%s/model_%s.pt" % (OUT, ARCH)'],
+      messages: ['"model_resnet50.pt"', '"checkpoints/model_resnet50.pt"'],
+      output: py`
+        import time
+
+        import torch
+
+        ARCH = "resnet50"
+        OUT = "checkpoints"
+        torch.save(model.state_dict(), "model_%s-%s.pt" % (ARCH, time.strftime("%Y%m%d-%H%M%S")))
+        torch.save(model.state_dict(), "%s/model_%s-%s.pt" % (OUT, ARCH, time.strftime("%Y%m%d-%H%M%S")))
+      `,
+    },
+    // Named and numbered fields, inside os.path.join.
+    {
+      code: py`
+        import os
+        import time
+
+        import joblib
+
+        joblib.dump(clf, os.path.join("models", "{name}.pkl".format(name="churn")))
+        joblib.dump(clf, "model-{0}.pkl".format(3))
+      `,
+      highlights: [
+        'os.path.join("models", "{name}.pkl".format(name="churn"))',
+        '"model-{0}.pkl".format(3)',
+      ],
+      messages: ['"models/churn.pkl"', '"model-3.pkl"'],
+      output: py`
+        import os
+        import time
+
+        import joblib
+
+        joblib.dump(clf, os.path.join("models", "{name}-{}.pkl".format(time.strftime("%Y%m%d-%H%M%S"), name="churn")))
+        joblib.dump(clf, "model-{0}-{1}.pkl".format(3, time.strftime("%Y%m%d-%H%M%S")))
+      `,
+    },
+    // More save APIs: TorchScript, safetensors, LightGBM's `filename`, Lightning checkpoints, an
+    // MLflow flavor's save_model, Keras save_weights.
+    {
+      code: py`
+        import mlflow.sklearn
+        import torch
+        from safetensors.torch import save_file
+
+        torch.jit.save(scripted, "scripted.pt")
+        save_file(model.state_dict(), "model.safetensors")
+        booster.save_model(filename="lgbm.txt")
+        trainer.save_checkpoint("last.ckpt")
+        mlflow.sklearn.save_model(clf, "mlruns-export/churn")
+        model.save_weights("weights.h5")
+      `,
+      highlights: [
+        '"scripted.pt"',
+        '"model.safetensors"',
+        '"lgbm.txt"',
+        '"last.ckpt"',
+        '"mlruns-export/churn"',
+        '"weights.h5"',
+      ],
+      output: py`
+        import mlflow.sklearn
+        import torch
+        from safetensors.torch import save_file
+        import time
+
+        torch.jit.save(scripted, f"scripted-{time.strftime('%Y%m%d-%H%M%S')}.pt")
+        save_file(model.state_dict(), f"model-{time.strftime('%Y%m%d-%H%M%S')}.safetensors")
+        booster.save_model(filename=f"lgbm-{time.strftime('%Y%m%d-%H%M%S')}.txt")
+        trainer.save_checkpoint(f"last-{time.strftime('%Y%m%d-%H%M%S')}.ckpt")
+        mlflow.sklearn.save_model(clf, f"mlruns-export/churn-{time.strftime('%Y%m%d-%H%M%S')}")
+        model.save_weights(f"weights-{time.strftime('%Y%m%d-%H%M%S')}.h5")
+      `,
+    },
+    // Notebook: no registration in any cell; wandb imported, so the artifact is logged after the save.
+    {
+      filename: 'nb.ipynb',
+      code: 'import joblib\nimport wandb\n# %%\nOUT = "runs"\n# %%\njoblib.dump(clf, f"{OUT}/model.joblib")\n',
+      highlights: ['f"{OUT}/model.joblib"'],
+      output:
+        'import joblib\nimport wandb\n# %%\nOUT = "runs"\n# %%\njoblib.dump(clf, f"{OUT}/model.joblib")\nwandb.log_artifact(f"{OUT}/model.joblib", type="model")\n',
+    },
+    // A dvc.yaml in the workspace whose outputs do not include the destination.
+    {
+      code: 'import torch\n\ntorch.save(model.state_dict(), "models/other.pt")\n',
+      project: projectFiles(join(DVC_PROJECT, 'train.py'), DVC_PROJECT, {}),
+      highlights: ['"models/other.pt"'],
+      output:
+        'import torch\nimport time\n\ntorch.save(model.state_dict(), f"models/other-{time.strftime(\'%Y%m%d-%H%M%S\')}.pt")\n',
+    },
+    // A dvc.yaml that is not valid YAML declares no outputs.
+    {
+      code: 'import torch\n\ntorch.save(model.state_dict(), "models/model.pt")\n',
+      project: projectFiles(join(DVC_INVALID, 'train.py'), DVC_INVALID, {}),
+      highlights: ['"models/model.pt"'],
+      output:
+        'import torch\nimport time\n\ntorch.save(model.state_dict(), f"models/model-{time.strftime(\'%Y%m%d-%H%M%S\')}.pt")\n',
+    },
   ],
+});
+
+describe('MLH401 with a dvc.yaml, from the script at its real path', () => {
+  const script = join(DVC_PROJECT, 'src', 'train.py');
+  const project = projectFiles(script, DVC_PROJECT, {});
+  const check = (code: string) =>
+    findingsOf(unversionedModelSave, pythonSource(script, code), undefined, project).findings;
+
+  it('a destination relative to the script folder that is a DVC output is versioned', () => {
+    assert.deepEqual(
+      check('import torch\n\ntorch.save(model.state_dict(), "../models/model.pt")\n'),
+      [],
+    );
+  });
+
+  it('a destination outside every output is reported', () => {
+    const findings = check('import torch\n\ntorch.save(model.state_dict(), "../models/last.pt")\n');
+    assert.deepEqual(
+      findings.map((f) => f.message.split(':')[0]),
+      ['Model saved to the fixed path "../models/last.pt"'],
+    );
+  });
 });
