@@ -1,5 +1,14 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { ensureEngine } from '../../server/src/engine/lint';
+import { originalSlice, pythonSource } from '../../server/src/engine/source';
 import { unsafeDeserialization } from '../../server/src/rules/unsafeDeserialization';
-import { py, ruleTester } from '../harness/ruleTester';
+import { projectFiles } from '../../server/src/workspace/project';
+import { findingsOf, fixToFixpoint, py, ruleTester } from '../harness/ruleTester';
+import { requestedReports } from './requestedReports';
+
+const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'dependencies');
 
 ruleTester(unsafeDeserialization, {
   valid: [
@@ -136,6 +145,47 @@ ruleTester(unsafeDeserialization, {
       `,
       filename: 'tests/test_model.py',
     },
+    // Round trips through this program's own bytes: a name bound to pickle.dumps on every path,
+    // an ndarray's .dumps(), and pickles written as bytes literals in a test.
+    {
+      code: py`
+        import pickle
+
+        import numpy as np
+
+        def check_iter_pickle(it, proto):
+            d = pickle.dumps(it, proto)
+            it = pickle.loads(d)
+            d = pickle.dumps(it, proto)
+            return pickle.loads(d)
+
+        def test_dtype_pickle():
+            arr = np.zeros(3)
+            assert (pickle.loads(arr.dumps()) == arr).all()
+            pkl = b"cnumpy\\ndtype\\np0\\n" \\
+                b"(S'M8'\\np1\\n"
+            assert pickle.loads(pkl) is not None
+            testcases = [b"\\x80\\x04K\\x01.", b"\\x80\\x03K\\x02."]
+            for t in testcases:
+                assert pickle.loads(t) in (1, 2)
+      `,
+      filename: 'tests/test_pickling.py',
+    },
+    // A weights_only value from a parameter cannot be resolved, so it is not reported.
+    py`
+      import torch
+
+      def restore(path, weights_only):
+          return torch.load(path, weights_only=weights_only)
+    `,
+    // weights_only=True keeps a load silent whatever the path's provenance.
+    py`
+      import sys
+
+      import torch
+
+      state = torch.load(sys.argv[1], weights_only=True)
+    `,
   ],
   invalid: [
     // torch.load through `import torch as th`: weights_only=True is added after the last argument.
@@ -395,5 +445,334 @@ ruleTester(unsafeDeserialization, {
       output:
         'import torch\r\n\r\nema = torch.load(\r\n    "ema.pt",\r\n    map_location="cpu",\r\n    weights_only=True,\r\n)\r\n',
     },
+    // Provenance: argparse, sys.argv through `with open(...) as f`, and the environment.
+    {
+      code: py`
+        import argparse
+        import os
+        import pickle
+        import sys
+
+        import joblib
+        import torch
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--checkpoint")
+        args = parser.parse_args()
+
+        state = torch.load(args.checkpoint, map_location="cpu")
+        with open(sys.argv[1], "rb") as f:
+            encoder = pickle.load(f)
+        model_dir = os.environ.get("MODEL_DIR", "models")
+        model = joblib.load(os.path.join(model_dir, "churn.joblib"))
+      `,
+      highlights: ['torch.load', 'pickle.load', 'joblib.load'],
+      messages: [
+        '; the path comes from a command-line argument',
+        '; the path comes from a command-line argument',
+        '; the path comes from an environment variable',
+      ],
+      output: py`
+        import argparse
+        import os
+        import pickle
+        import sys
+
+        import joblib
+        import torch
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--checkpoint")
+        args = parser.parse_args()
+
+        state = torch.load(args.checkpoint, map_location="cpu", weights_only=True)
+        with open(sys.argv[1], "rb") as f:
+            encoder = pickle.load(f)
+        model_dir = os.environ.get("MODEL_DIR", "models")
+        model = joblib.load(os.path.join(model_dir, "churn.joblib"))
+      `,
+    },
+    // Provenance through a main(args) call and a click option.
+    {
+      code: py`
+        import argparse
+
+        import click
+        import torch
+
+        def main(opts):
+            return torch.load(opts.weights)
+
+        @click.command()
+        @click.option("--model-path")
+        def serve(model_path):
+            return torch.load(model_path, weights_only=False)
+
+        if __name__ == "__main__":
+            main(argparse.ArgumentParser().parse_args())
+      `,
+      highlights: ['torch.load', 'torch.load'],
+      messages: [
+        '; the path comes from a command-line argument',
+        /weights_only=False.*; the path comes from a command-line argument$/,
+      ],
+      output: py`
+        import argparse
+
+        import click
+        import torch
+
+        def main(opts):
+            return torch.load(opts.weights, weights_only=True)
+
+        @click.command()
+        @click.option("--model-path")
+        def serve(model_path):
+            return torch.load(model_path, weights_only=True)
+
+        if __name__ == "__main__":
+            main(argparse.ArgumentParser().parse_args())
+      `,
+    },
+    // Downloads: requests content, a Hub download and a URL read by pandas.
+    {
+      code: py`
+        import io
+        import pickle
+
+        import joblib
+        import pandas as pd
+        import requests
+        from huggingface_hub import hf_hub_download
+
+        response = requests.get("https://models.example.com/churn.pkl", timeout=30)
+        model = pickle.load(io.BytesIO(response.content))
+        path = hf_hub_download(repo_id="org/churn", filename="model.joblib", revision="0" * 40)
+        pipeline = joblib.load(path)
+        features = pd.read_pickle("https://data.example.com/features.pkl")
+      `,
+      highlights: ['pickle.load', 'joblib.load', 'pd.read_pickle'],
+      messages: [
+        '; the data comes from a URL download',
+        '; the path comes from a Hugging Face Hub download',
+        '; the path comes from a URL',
+      ],
+    },
+    // Request data in Flask and FastAPI handlers; the remote-code model name from a request.
+    {
+      code: py`
+        import pickle
+
+        import joblib
+        import yaml
+        from fastapi import FastAPI, UploadFile
+        from flask import Flask, request
+        from transformers import AutoModel
+
+        app = Flask(__name__)
+        api = FastAPI()
+
+        @app.post("/reload")
+        def reload_model():
+            payload = request.get_json()
+            model = joblib.load(payload["model_path"])
+            config = yaml.load(request.data, Loader=yaml.Loader)
+            return {"ok": True}
+
+        @api.post("/score")
+        async def score(upload: UploadFile):
+            model = pickle.loads(await upload.read())
+            return {"score": float(model.predict([[0.0]])[0])}
+
+        @api.get("/embed")
+        def embed(model_name: str):
+            return AutoModel.from_pretrained(model_name, trust_remote_code=True)
+      `,
+      highlights: ['joblib.load', 'yaml.load', 'pickle.loads', 'trust_remote_code=True'],
+      messages: [
+        '; the path comes from an HTTP request',
+        '; the data comes from an HTTP request',
+        '; the data comes from a file uploaded in an HTTP request',
+        '; the model name comes from an HTTP request',
+      ],
+      output: py`
+        import pickle
+
+        import joblib
+        import yaml
+        from fastapi import FastAPI, UploadFile
+        from flask import Flask, request
+        from transformers import AutoModel
+
+        app = Flask(__name__)
+        api = FastAPI()
+
+        @app.post("/reload")
+        def reload_model():
+            payload = request.get_json()
+            model = joblib.load(payload["model_path"])
+            config = yaml.safe_load(request.data)
+            return {"ok": True}
+
+        @api.post("/score")
+        async def score(upload: UploadFile):
+            model = pickle.loads(await upload.read())
+            return {"score": float(model.predict([[0.0]])[0])}
+
+        @api.get("/embed")
+        def embed(model_name: str):
+            return AutoModel.from_pretrained(model_name, trust_remote_code=False)
+      `,
+    },
+    // A name bound twice has no single value to follow: no provenance is claimed.
+    {
+      code: py`
+        import sys
+
+        import joblib
+
+        path = sys.argv[1]
+        if not path.endswith(".joblib"):
+            path = "models/default.joblib"
+        model = joblib.load(path)
+      `,
+      highlights: ['joblib.load'],
+      messages: [/^joblib \(pickle\) deserialization[^;]*$/],
+    },
+    // More loaders of the spec list: dill sessions, jsonpickle.loads, cloudpickle, shelve classes.
+    {
+      code: py`
+        import shelve
+
+        import cloudpickle
+        import dill
+        import jsonpickle
+
+        dill.load_session("session.pkl")
+        state = jsonpickle.loads(blob)
+        fn = cloudpickle.load(open("fn.pkl", "rb"))
+        db = shelve.DbfilenameShelf("cache")
+      `,
+      highlights: [
+        'dill.load_session',
+        'jsonpickle.loads',
+        'cloudpickle.load',
+        'shelve.DbfilenameShelf',
+      ],
+    },
   ],
+});
+
+/** Lints `code` as `src/train.py` of a fixture project whose manifests pin torch. */
+function lintInFixture(name: string, code: string) {
+  const folder = join(FIXTURES, name);
+  const path = join(folder, 'src', 'train.py');
+  const file = pythonSource(path, code);
+  const project = projectFiles(path, folder, {});
+  const { findings, file: linted } = findingsOf(unsafeDeserialization, file, {}, project);
+  const fixed = fixToFixpoint(unsafeDeserialization, file, {}, project);
+  return {
+    highlights: findings.map((f) => originalSlice(linted, f.start, f.end)),
+    severities: findings.map((f) => f.severity),
+    messages: findings.map((f) => f.message),
+    output: fixed.text,
+  };
+}
+
+const LOAD = py`
+  import torch
+
+  state = torch.load("checkpoint.pt", map_location="cpu")
+  ema = torch.load("ema.pt", weights_only=False)
+`;
+const LOAD_FIXED = py`
+  import torch
+
+  state = torch.load("checkpoint.pt", map_location="cpu", weights_only=True)
+  ema = torch.load("ema.pt", weights_only=True)
+`;
+
+describe('MLH301 severity follows the torch pin of the project', () => {
+  before(() => ensureEngine());
+
+  const pinned: [string, string, string][] = [
+    ['requirements.txt including base/torch.txt', 'requirements', '../base/torch.txt'],
+    ['pyproject.toml (PEP 621)', 'pep621', '../pyproject.toml'],
+    ['pyproject.toml (Poetry)', 'poetry', '../pyproject.toml'],
+    ['setup.cfg', 'setup-cfg', '../setup.cfg'],
+    ['environment.yml', 'conda', '../environment.yml'],
+  ];
+  for (const [label, folder, manifest] of pinned) {
+    it(`${label}: a missing weights_only is information; weights_only=False stays a warning`, () => {
+      const result = lintInFixture(folder, LOAD);
+      assert.deepEqual(result.highlights, ['torch.load', 'torch.load']);
+      assert.deepEqual(result.severities, ['information', 'warning']);
+      assert.match(result.messages[0], /torch >= 2\.6 defaults to weights_only=True/);
+      assert.ok(result.messages[0].includes(`pinned in ${manifest}`), result.messages[0]);
+      assert.match(result.messages[1], /weights_only=False/);
+      assert.equal(result.output, LOAD_FIXED);
+    });
+  }
+
+  it('names the requirement that holds the pin', () => {
+    const { messages } = lintInFixture('pep621', LOAD);
+    assert.ok(messages[0].includes('(`torch>=2.6,<3`)'), messages[0]);
+  });
+
+  it('an older pin, or an unversioned torch in a dev file, keeps the warning', () => {
+    for (const folder of ['old-pin', 'dev-unpinned']) {
+      const result = lintInFixture(folder, LOAD);
+      assert.deepEqual(result.severities, ['warning', 'warning'], folder);
+      assert.match(result.messages[0], /the default before torch 2\.6/);
+    }
+  });
+
+  it('a pinned load whose path comes from the command line stays information', () => {
+    const result = lintInFixture(
+      'requirements',
+      py`
+        import sys
+
+        import torch
+
+        state = torch.load(sys.argv[1])
+      `,
+    );
+    assert.deepEqual(result.severities, ['information']);
+    assert.doesNotMatch(result.messages[0], /command-line/);
+  });
+});
+
+describe('MLH301 asks for an error when the input comes from outside', () => {
+  before(() => ensureEngine());
+
+  it('requests severity error with the provenance in the message, and none otherwise', () => {
+    const reports = requestedReports(
+      unsafeDeserialization,
+      py`
+        import os
+        import pickle
+        import sys
+
+        import joblib
+        import torch
+
+        local = joblib.load("models/churn.joblib")
+        remote = joblib.load(os.environ["MODEL_PATH"])
+        with open(sys.argv[1], "rb") as f:
+            encoder = pickle.load(f)
+        state = torch.load("checkpoint.pt")
+      `,
+    );
+    assert.deepEqual(
+      reports.map((r) => [r.text, r.severity]),
+      [
+        ['joblib.load', undefined],
+        ['joblib.load', 'error'],
+        ['pickle.load', 'error'],
+        ['torch.load', undefined],
+      ],
+    );
+    assert.match(reports[1].message, /; the path comes from an environment variable$/);
+  });
 });

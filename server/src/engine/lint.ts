@@ -7,6 +7,7 @@ import {
   type Family,
   type Fix,
   type ReportInput,
+  type Rule,
   type RuleContext,
   type Severity,
 } from '../rules/types';
@@ -68,8 +69,14 @@ function prepare(file: SourceFile, given?: Tree): { file: SourceFile; tree: Tree
   return { file: rebuilt, tree: parsePython(rebuilt.text), owned: true };
 }
 
-function milder(a: Severity, b: Severity): Severity {
-  return SEVERITY_ORDER.indexOf(a) < SEVERITY_ORDER.indexOf(b) ? a : b;
+/**
+ * The severity of one finding when the rule asks for its own: a milder case (a hint) is always
+ * honoured; a louder one (an unsafe load whose path comes from a request) only while the rule runs
+ * at its default level, so a level the user configured stays the ceiling.
+ */
+function settle(requested: Severity, configured: Severity, byDefault: Severity): Severity {
+  if (SEVERITY_ORDER.indexOf(requested) <= SEVERITY_ORDER.indexOf(configured)) return requested;
+  return configured === byDefault ? requested : configured;
 }
 
 /** Lints one file. Requires `ensureEngine()` to have completed. */
@@ -100,6 +107,10 @@ export function lint(
         .filter((c) => c.tags.includes('mlhygiene-ignore'))
         .map((c) => c.cellIndex),
     );
+    const defaultFor = (rule: Rule) => {
+      const scoped = rule.severity[file.scope];
+      return scoped === 'off' ? rule.severity.script : scoped;
+    };
     for (const { rule, severity } of runnable) {
       const report = (input: ReportInput) => {
         const start = input.node?.startIndex ?? input.start ?? 0;
@@ -112,8 +123,7 @@ export function lint(
           name: rule.name,
           family: rule.family,
           message: input.message,
-          // A milder case (a hint) stays milder than whatever level the rule is configured at.
-          severity: input.severity ? milder(input.severity, severity) : severity,
+          severity: input.severity ? settle(input.severity, severity, defaultFor(rule)) : severity,
           start,
           end,
           fixes: input.fixes ?? [],

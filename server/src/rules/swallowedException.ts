@@ -12,6 +12,13 @@ import { defineRule, py, type Fix, type RuleContext } from './types';
 
 const BROAD = new Set(['builtins.Exception', 'builtins.BaseException']);
 const OPTIONAL_IMPORT_ERRORS = new Set(['ImportError', 'ModuleNotFoundError']);
+/** Exceptions that end an iteration or a run on purpose; passing on them is control flow. */
+const CONTROL_FLOW = new Set([
+  'StopIteration',
+  'StopAsyncIteration',
+  'GeneratorExit',
+  'KeyboardInterrupt',
+]);
 const LOG_METHODS = new Set([
   'debug',
   'info',
@@ -48,10 +55,17 @@ function caughtExpression(clause: Node): Node | null {
   return value.type === 'as_pattern' ? value.namedChild(0)! : value;
 }
 
-/** The exception classes an `except` clause names; empty for a bare `except:`. */
-function caughtTypes(caught: Node | null): Node[] {
+/**
+ * The exception classes an `except` clause names, through a name bound once to a tuple
+ * (`ERRORS = (ValueError, Exception)`); empty for a bare `except:`.
+ */
+function caughtTypes(context: RuleContext, caught: Node | null): Node[] {
   if (!caught) return [];
-  const inner = unparenthesize(caught);
+  let inner = unparenthesize(caught);
+  if (inner.type === 'identifier') {
+    const value = context.semantic.followName(inner);
+    if (value.type === 'tuple') inner = value;
+  }
   return inner.type === 'tuple' ? inner.namedChildren.filter((c): c is Node => !!c) : [inner];
 }
 
@@ -149,15 +163,19 @@ function guardsImportsOnly(clause: Node): boolean {
   );
 }
 
+/** The `contextlib.suppress(...)` call of a `with` statement that suppresses a broad class. */
 function suppressesBroad(context: RuleContext, withStatement: Node): Node | undefined {
-  for (const item of withStatement.descendantsOfType('with_item')) {
-    const value = item.namedChild(0);
-    if (value?.type !== 'call' || context.semantic.calleeName(value) !== 'contextlib.suppress')
+  // Only this statement's own items: a nested `with` is judged on its own.
+  const clause = withStatement.namedChildren.find((c) => c?.type === 'with_clause');
+  for (const item of clause?.namedChildren ?? []) {
+    const value = item?.type === 'with_item' ? item.namedChild(0) : null;
+    const call = value ? unparenthesize(value) : null;
+    if (call?.type !== 'call' || context.semantic.calleeName(call) !== 'contextlib.suppress')
       continue;
-    const broad = callArguments(value).positional.some((arg) =>
+    const broad = callArguments(call).positional.some((arg) =>
       BROAD.has(exceptionName(context, arg)),
     );
-    if (broad) return value;
+    if (broad) return call;
   }
   return undefined;
 }
@@ -208,6 +226,88 @@ function fixes(context: RuleContext, clause: Node, block: Node): Fix[] {
   return [logFix, raiseFix];
 }
 
+/** Where a block's last statement ends, with a comment trailing it on the same line. */
+function blockEnd(block: Node): number {
+  const statements = bodyStatements(block).filter((c) => c.type !== 'comment');
+  const last = statements[statements.length - 1];
+  if (!last) return block.endIndex;
+  const next = last.nextSibling;
+  return next?.type === 'comment' && next.startPosition.row === last.endPosition.row
+    ? next.endIndex
+    : last.endIndex;
+}
+
+/**
+ * `with suppress(E): body` is `try: body` / `except E: pass`, so it can be rewritten into a handler
+ * that logs, and re-raising is removing the `with`. Offered only for a lone `suppress(...)` item
+ * whose classes are plain names (evaluated once, either way), in a synchronous `with`.
+ */
+function suppressFixes(context: RuleContext, statement: Node, suppress: Node): Fix[] {
+  const clause = statement.namedChildren.find((c) => c?.type === 'with_clause');
+  const block = field(statement, 'body');
+  const colon = statement.children.find((c) => c?.type === ':');
+  if (!clause || !block || !colon || statement.firstChild?.type === 'async') return [];
+  if (clause.namedChildren.filter((c) => c?.type === 'with_item').length !== 1) return [];
+  const item = clause.namedChildren.find((c) => c?.type === 'with_item');
+  if (item?.namedChild(0)?.type === 'as_pattern') return [];
+  const args = callArguments(suppress);
+  if (args.star.length > 0 || args.keywords.size > 0 || args.doubleStar.length > 0) return [];
+  if (!args.positional.every((a) => ['identifier', 'attribute'].includes(a.type))) return [];
+  const text = context.file.text;
+  const classes = args.positional.map((a) => a.text);
+  const caught = classes.length === 1 ? classes[0] : `(${classes.join(', ')})`;
+  const indent = indentationAt(text, statement.startIndex);
+  const eol = lineBreak(context, statement.startIndex);
+  const { name, setup } = loggerSetup(context);
+  const end = blockEnd(block);
+  const logFix: Fix = {
+    title: `Replace contextlib.suppress with try/except that logs with ${name}.exception()`,
+    safety: 'safe',
+    edits: [
+      { start: statement.startIndex, end: colon.startIndex, newText: 'try' },
+      insertAt(
+        end,
+        `${eol}${indent}except ${caught}:${eol}${indent}${indentUnit(context)}` +
+          `${name}.exception("Error ignored ${functionLabel(statement)}")`,
+      ),
+      ...addSetupLines(context, setup),
+    ],
+  };
+  const body = dedentedBody(text, statement, block, end, eol);
+  if (body === undefined) return [logFix];
+  const raiseFix: Fix = {
+    title: 'Remove contextlib.suppress and let errors propagate',
+    safety: 'unsafe',
+    edits: [{ start: statement.startIndex, end, newText: body }],
+  };
+  return [logFix, raiseFix];
+}
+
+/**
+ * The body of a `with` one level less indented, starting at the statement's column; undefined when
+ * that cannot be done line by line (a string spanning lines, a line indented less than the body).
+ */
+function dedentedBody(
+  text: string,
+  statement: Node,
+  block: Node,
+  end: number,
+  eol: string,
+): string | undefined {
+  if (block.startPosition.row === statement.startPosition.row)
+    return text.slice(block.startIndex, end);
+  const spansLines = (n: Node | null) => !!n && n.startPosition.row !== n.endPosition.row;
+  if (block.descendantsOfType('string').some(spansLines)) return undefined;
+  const outer = indentationAt(text, statement.startIndex);
+  const inner = indentationAt(text, block.startIndex);
+  if (!inner.startsWith(outer) || inner.length === outer.length) return undefined;
+  const lineStart = block.startIndex - inner.length;
+  const lines = text.slice(lineStart, end).split(/\r?\n/);
+  if (lines.some((line) => line.trim() && !line.startsWith(inner))) return undefined;
+  const dedented = lines.map((line) => (line.trim() ? outer + line.slice(inner.length) : ''));
+  return dedented.join(eol).slice(outer.length);
+}
+
 export const swallowedException = defineRule({
   code: 'MLH102',
   name: 'swallowed-exception',
@@ -223,10 +323,18 @@ export const swallowedException = defineRule({
       'reports success, dashboards stay green, and the first sign of trouble is a business metric days later.',
     howToFix:
       'Log the exception with its traceback (`logger.exception(...)`) before falling back, or let it ' +
-      'propagate (`raise`). Catch the narrowest exception type you can actually handle.',
+      'propagate (`raise`). Catch the narrowest exception type you can actually handle. A narrow ' +
+      'handler that only passes is a hint, unless it explains itself in a comment, has an `else:` ' +
+      'branch that runs when nothing failed, or catches control flow (`StopIteration`, ' +
+      '`KeyboardInterrupt` ending a run early).',
     fixSafety:
       'Adding `logger.exception(...)` keeps control flow and is safe; it also adds `import logging` and ' +
-      'a module logger once when the file has none. Re-raising changes control flow and is unsafe.',
+      'a module logger once when the file has none. Re-raising changes control flow and is unsafe. ' +
+      '`with contextlib.suppress(Exception):` is rewritten to the equivalent `try:` / `except Exception:` ' +
+      'with the log call (safe), or the `with` is removed and its body dedented (unsafe). Neither is ' +
+      'offered when the `with` has other items, binds `as`, or passes computed classes to `suppress` ' +
+      '(evaluated at a different time by `except`), and the dedent is not offered when the body holds ' +
+      'a string spanning lines.',
     examples: {
       invalid: [
         py`
@@ -326,8 +434,10 @@ export const swallowedException = defineRule({
         // A handler without a body is a syntax error; nothing to judge.
         if (!block) return;
         const caught = caughtExpression(clause);
-        const types = caughtTypes(caught);
+        const types = caughtTypes(context, caught);
         const reportEnd = (caught ?? clause.firstChild ?? clause).endIndex;
+        // As written, so `except* Exception` (exception groups) reads as the user wrote it.
+        const handlerText = context.file.text.slice(clause.startIndex, reportEnd);
         const names = types.map((t) => exceptionName(context, t));
         const broad = types.length === 0 || names.some((n) => BROAD.has(n));
         const statements = bodyStatements(block);
@@ -338,7 +448,7 @@ export const swallowedException = defineRule({
           if (guardsImportsOnly(clause)) return;
           // A body that mentions the exception or logs it handles it.
           if (handles(block, boundName(clause))) return;
-          const what = caught ? `\`except ${caught.text}\`` : 'bare `except:`';
+          const what = caught ? `\`${handlerText}\`` : 'bare `except:`';
           context.report({
             start: clause.startIndex,
             end: reportEnd,
@@ -357,10 +467,14 @@ export const swallowedException = defineRule({
         // about why (a comment explaining the pass is a decision, not an accident).
         if (!statements.every(isOnlyPassLike) || clause.descendantsOfType('comment').length > 0)
           return;
+        // Stopping an iteration or a run (Ctrl-C ends training early) is control flow.
+        if (names.every((n) => CONTROL_FLOW.has(n.replace(/^builtins\./, '')))) return;
+        // `try: ... except KeyError: pass else: ...` handles the error by taking the other branch.
+        if (clause.parent?.namedChildren.some((c) => c?.type === 'else_clause')) return;
         context.report({
           start: clause.startIndex,
           end: reportEnd,
-          message: `\`except ${caught!.text}\` ignores the error silently; log it or handle it`,
+          message: `\`${handlerText}\` ignores the error silently; log it or handle it`,
           severity: 'hint',
           fixes: fixes(context, clause, block),
         });
@@ -373,6 +487,7 @@ export const swallowedException = defineRule({
           node: suppress,
           message:
             '`contextlib.suppress` of a broad exception swallows every error in the block: catch and log it instead',
+          fixes: suppressFixes(context, statement, suppress),
         });
       },
     };
