@@ -39,7 +39,9 @@ describe('workspace scan through the language server', () => {
     );
     // Enough real-sized files that a scan lasts long enough to be cancelled part-way.
     mkdirSync(join(dir, 'many'));
-    const body = Array.from({ length: 400 }, (_, i) => `def f${i}(x):\n    return x + ${i}\n`).join('');
+    const body = Array.from({ length: 400 }, (_, i) => `def f${i}(x):\n    return x + ${i}\n`).join(
+      '',
+    );
     for (let i = 0; i < 150; i++) writeFileSync(join(dir, 'many', `m${i}.py`), body);
     client = await TestLspClient.start(pathToFileURL(dir).href);
     client.connection.onRequest('window/workDoneProgress/create', () => null);
