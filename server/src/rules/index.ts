@@ -1,5 +1,6 @@
 import { dynamicCodeExecution } from './dynamicCodeExecution';
 import { hardcodedAbsolutePath } from './hardcodedAbsolutePath';
+import { hardcodedSecret } from './hardcodedSecret';
 import { loggingNeverConfigured } from './loggingNeverConfigured';
 import { missingRandomState } from './missingRandomState';
 import { printInsteadOfLogging } from './printInsteadOfLogging';
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   unpinnedPretrainedModel,
   missingRandomState,
   unseededTraining,
+  hardcodedSecret,
 ];
 
 export function findRule(codeOrName: string): Rule | undefined {

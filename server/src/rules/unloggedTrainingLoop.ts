@@ -303,7 +303,13 @@ export const unloggedTrainingLoop = defineRule({
     }
 
     /** The functions of this file a call invokes: `train_epoch(...)`, `self._train_epoch(...)`. */
+    const targetsMemo = new Map<number, Node[]>();
     const localTargets = (call: Node): Node[] => {
+      let targets = targetsMemo.get(call.id);
+      if (!targets) targetsMemo.set(call.id, (targets = findLocalTargets(call)));
+      return targets;
+    };
+    const findLocalTargets = (call: Node): Node[] => {
       const fn = field(call, 'function');
       if (fn?.type === 'identifier')
         return semantic
@@ -432,16 +438,23 @@ export const unloggedTrainingLoop = defineRule({
       });
     };
 
-    /** Whether a function of this file is called from inside a loop elsewhere: that loop is the nest. */
-    const calledFromLoop = (definition: Node): boolean =>
-      semantic
-        .nodes('call')
-        .some(
-          (call) =>
-            !!outermostLoop(call) &&
-            ancestor(call, ['function_definition'])?.id !== definition.id &&
-            localTargets(call).some((t) => t.id === definition.id),
-        );
+    /**
+     * The functions of this file called from inside a loop elsewhere (that loop is the nest),
+     * computed once per file: asking per function would walk every call again each time.
+     */
+    let calledFromLoops: Set<number> | undefined;
+    const calledFromLoop = (definition: Node): boolean => {
+      if (!calledFromLoops) {
+        calledFromLoops = new Set();
+        for (const call of semantic.nodes('call')) {
+          const targets = localTargets(call);
+          if (targets.length === 0 || !outermostLoop(call)) continue;
+          const caller = ancestor(call, ['function_definition'])?.id;
+          for (const target of targets) if (target.id !== caller) calledFromLoops.add(target.id);
+        }
+      }
+      return calledFromLoops.has(definition.id);
+    };
 
     /** The loop's integer counter: `epoch` in `range`, `i` in `enumerate`, a `while` counter. */
     const counterOf = (loop: Node): Node | undefined => {

@@ -96,6 +96,8 @@ function decodeEscapes(text: string): string {
 export class SemanticModel {
   /** Live nodes in pre-order, grouped by type, for rule dispatch. */
   readonly nodesByType = new Map<string, Node[]>();
+  private readonly qualifiedNames = new Map<number, string | undefined>();
+  private readonly callees = new Map<number, string | undefined>();
   /** The scope (function, lambda or class id; -1 for the module) of nodes met so far. */
   private readonly scopeOfNode = new Map<number, number>();
   /** The scope enclosing the node being visited, while the first walk runs. */
@@ -338,6 +340,17 @@ export class SemanticModel {
    */
   qualifiedName(expression: Node | null | undefined, depth = 0): string | undefined {
     if (!expression || depth > 8) return undefined;
+    // Every rule asks about the same calls: answers are kept per node for this lint.
+    if (depth === 0) {
+      if (this.qualifiedNames.has(expression.id)) return this.qualifiedNames.get(expression.id);
+      const answer = this.computeQualifiedName(expression, 0);
+      this.qualifiedNames.set(expression.id, answer);
+      return answer;
+    }
+    return this.computeQualifiedName(expression, depth);
+  }
+
+  private computeQualifiedName(expression: Node, depth: number): string | undefined {
     const node = unparenthesize(expression);
     if (node.type === 'identifier') {
       const bindings = this.bindingsOf(node.text, node);
@@ -369,7 +382,10 @@ export class SemanticModel {
 
   /** The qualified name of the function a call invokes. */
   calleeName(call: Node): string | undefined {
-    return this.qualifiedName(field(call, 'function'));
+    if (this.callees.has(call.id)) return this.callees.get(call.id);
+    const name = this.qualifiedName(field(call, 'function'));
+    this.callees.set(call.id, name);
+    return name;
   }
 
   /** The attribute name of a method call: `model.save(...)` → `save`. */
