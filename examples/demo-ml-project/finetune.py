@@ -7,13 +7,14 @@ import logging
 
 import numpy as np
 import torch
+import wandb
 from sklearn.model_selection import train_test_split
 from torch.utils.data import DataLoader, TensorDataset
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 logger = logging.getLogger(__name__)
 
-WANDB_API_KEY = "0123456789abcdef0123456789abcdef01234567"
+WANDB_API_KEY = "3f2a9c81d7e64b05a1c3e9f2d4b67a8c90e1f235"
 BASE_MODEL = "distilbert-base-uncased"
 
 
@@ -47,6 +48,7 @@ def main():
     parser.add_argument("--lr", type=float, default=5e-5)
     args = parser.parse_args()
 
+    wandb.login(key=WANDB_API_KEY)
     texts, labels = load_tickets(args.tickets)
     train_texts, _, train_labels, _ = train_test_split(texts, labels, test_size=0.2)
 
