@@ -1,5 +1,9 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { ensureEngine } from '../../server/src/engine/lint';
+import { applyToSource } from '../../server/src/fixes/fixAll';
 import { hardcodedAbsolutePath } from '../../server/src/rules/hardcodedAbsolutePath';
-import { py, ruleTester } from '../harness/ruleTester';
+import { findingsOf, py, ruleTester, sourceFor } from '../harness/ruleTester';
 
 ruleTester(hardcodedAbsolutePath, {
   valid: [
@@ -142,6 +146,68 @@ ruleTester(hardcodedAbsolutePath, {
 
       class OldSettings(LegacySettings):
           output_dir = "/srv/outputs/churn"
+    `,
+    // Probes decide, they do not depend on the location: Colab/Kaggle detection and the reads it
+    // guards (`if`, `elif`, conditional expressions, `Path(...).exists()`).
+    py`
+      import os
+      from pathlib import Path
+
+      import pandas as pd
+
+      IN_COLAB = os.path.exists("/content/drive")
+      if os.path.isdir("/kaggle/input"):
+          df = pd.read_csv("/kaggle/input/churn/train.csv")
+      elif Path("/content/drive/MyDrive").exists():
+          df = pd.read_csv("/content/drive/MyDrive/churn/train.csv")
+      test = pd.read_csv("/kaggle/input/churn/test.csv") if os.path.exists("/kaggle/input") else None
+      if IN_COLAB and os.path.exists("/content/drive/MyDrive/churn"):
+          DATA_DIR = "/content/drive/MyDrive/churn"
+    `,
+    // Windows system folders and devices, extended-length and device prefixes.
+    py`
+      import os
+
+      os.stat(r"C:\\pagefile.sys")
+      tools = os.listdir(r"C:\\Program Files\\Graphviz\\bin")
+      instances = os.listdir(r"C:\\ProgramData\\Microsoft\\VisualStudio\\Packages")
+      console = open(r"\\\\.\\CONIN$", "rb")
+      con = open("C:/con", "rb")
+      roots = os.listdir("\\\\?\\C:\\")
+    `,
+    // Standard per-machine places on macOS and Android, and root markers such as /.dockerenv.
+    py`
+      import os
+
+      plist = open(os.path.expanduser("~/Library/Preferences/.GlobalPreferences.plist"), "rb")
+      cache_dir = os.path.join("~", "Library", "Caches", "churn")
+      frameworks = os.listdir("/Applications/Xcode.app/Contents/Developer/Platforms")
+      documents_dir = "/storage/emulated/0/Documents"
+      in_docker = os.path.exists("/.dockerenv")
+    `,
+    // Search-path lists, PascalCase API keywords (boto3's IAM `Path=`), one-segment keyword values
+    // (sockets, URL paths) and a `dict.get` default are not file locations.
+    py`
+      import asyncio
+
+      import boto3
+
+      iam = boto3.client("iam")
+      iam.create_user(UserName="alice", Path="/division/ml/")
+      run_tool(search_path="/opt/tools/bin:/usr/local/bin")
+      server = asyncio.get_event_loop().create_unix_server(handler, path="/ml.sock")
+      url = build_url(default_path="/0")
+    `,
+    // Methods named like properties of Object.prototype must not crash the sink lookup.
+    py`
+      result = parser.constructor("/home/alice/x")
+      text = value.toString("/home/alice/y")
+    `,
+    // Path-named constants that reach no I/O here and lie under no folder where machines keep
+    // data are object keys or URL paths as often as files (awscli's EMR constants).
+    py`
+      SCRIPT_RUNNER_PATH = "/libs/script-runner/script-runner.jar"
+      CONFIG_HADOOP_PATH = "/bootstrap-actions/configure-hadoop"
     `,
     // Notebook shell escapes with system locations, URLs and IPython-expanded variables.
     {
@@ -463,6 +529,30 @@ ruleTester(hardcodedAbsolutePath, {
         df = pd.read_csv(os.environ.get("CHURN_DATA_PATH", "/srv/churn/data.csv"))
       `,
     },
+    // Path-named constants under the folders machines keep data in, with no I/O in view.
+    {
+      code: py`
+        HADOOP_STREAMING_PATH = "/home/hadoop/contrib/streaming/hadoop-streaming.jar"
+        FEATURES_DIR = "/mnt/features/churn"
+        RUNS_ROOT = "/Users/bob/runs"
+      `,
+      highlights: [
+        '"/home/hadoop/contrib/streaming/hadoop-streaming.jar"',
+        '"/mnt/features/churn"',
+        '"/Users/bob/runs"',
+      ],
+      messages: [
+        'is assigned to HADOOP_STREAMING_PATH',
+        'is assigned to FEATURES_DIR',
+        'is assigned to RUNS_ROOT',
+      ],
+      output: py`
+        import os
+        HADOOP_STREAMING_PATH = os.environ.get("HADOOP_STREAMING_PATH", "/home/hadoop/contrib/streaming/hadoop-streaming.jar")
+        FEATURES_DIR = os.environ.get("FEATURES_DIR", "/mnt/features/churn")
+        RUNS_ROOT = os.environ.get("RUNS_ROOT", "/Users/bob/runs")
+      `,
+    },
     // A plain pydantic model is not read from the environment: its defaults are reported.
     {
       code: py`
@@ -480,5 +570,309 @@ ruleTester(hardcodedAbsolutePath, {
             model_dir: str = os.environ.get("MODEL_DIR", "/srv/models/churn")
       `,
     },
+    // An mlflow tracking URI with the `file://` scheme holds a local absolute path.
+    {
+      code: py`
+        import mlflow
+
+        mlflow.set_tracking_uri("file:///home/alice/mlruns")
+      `,
+      highlights: ['"file:///home/alice/mlruns"'],
+      messages: ['absolute path "file:///home/alice/mlruns" reaches mlflow.set_tracking_uri'],
+      output: py`
+        import mlflow
+        import os
+
+        mlflow.set_tracking_uri(os.environ.get("MLRUNS_DIR", "file:///home/alice/mlruns"))
+      `,
+    },
+    // Databricks' FUSE mount only exists on Databricks clusters.
+    {
+      code: py`
+        import pandas as pd
+
+        df = pd.read_csv("/dbfs/mnt/raw/churn.csv")
+      `,
+      highlights: ['"/dbfs/mnt/raw/churn.csv"'],
+      messages: [
+        'Hardcoded Databricks-only path "/dbfs/mnt/raw/churn.csv" reaches pandas.read_csv',
+      ],
+      output: py`
+        import pandas as pd
+        import os
+
+        df = pd.read_csv(os.environ.get("CHURN_PATH", "/dbfs/mnt/raw/churn.csv"))
+      `,
+    },
+    // Keyword dicts passed as `**kwargs` are followed; the literal is reported in the dict.
+    {
+      code: py`
+        from transformers import TrainingArguments
+
+        params = {"output_dir": "/home/alice/runs/bert", "num_train_epochs": 3}
+        args = TrainingArguments(**params)
+      `,
+      highlights: ['"/home/alice/runs/bert"'],
+      messages: ['reaches output_dir= (line 4)'],
+      output: py`
+        from transformers import TrainingArguments
+        import os
+
+        params = {"output_dir": os.environ.get("BERT_DIR", "/home/alice/runs/bert"), "num_train_epochs": 3}
+        args = TrainingArguments(**params)
+      `,
+    },
+    // More sinks of the spec: OpenCV, h5py, TensorBoard, Keras checkpoints, Spark, HF datasets and a
+    // parenthesized `Path / ...` receiver.
+    {
+      code: py`
+        from pathlib import Path
+
+        import cv2
+        import h5py
+        from datasets import load_dataset
+        from tensorflow import keras
+        from torch.utils.tensorboard import SummaryWriter
+
+        image = cv2.imread("/home/alice/images/cat.png")
+        store = h5py.File("/scratch/alice/features.h5", "r")
+        writer = SummaryWriter(log_dir="/scratch/alice/tb/run1")
+        checkpoint = keras.callbacks.ModelCheckpoint("/scratch/alice/ckpt/best.keras")
+        events = spark.read.parquet("/mnt/lake/events")
+        ds = load_dataset("csv", data_files="/home/alice/churn/train.csv")
+        notes = (Path("/home/alice/churn") / "notes.md").read_text()
+      `,
+      highlights: [
+        '"/home/alice/images/cat.png"',
+        '"/scratch/alice/features.h5"',
+        '"/scratch/alice/tb/run1"',
+        '"/scratch/alice/ckpt/best.keras"',
+        '"/mnt/lake/events"',
+        '"/home/alice/churn/train.csv"',
+        '"/home/alice/churn"',
+      ],
+      messages: [
+        'reaches cv2.imread',
+        'reaches h5py.File',
+        'reaches torch.utils.tensorboard.SummaryWriter',
+        'reaches keras.callbacks.ModelCheckpoint',
+        'reaches .read.parquet()',
+        'reaches datasets.load_dataset',
+        'reaches Path.read_text()',
+      ],
+      output: py`
+        from pathlib import Path
+
+        import cv2
+        import h5py
+        from datasets import load_dataset
+        from tensorflow import keras
+        from torch.utils.tensorboard import SummaryWriter
+        import os
+
+        image = cv2.imread(os.environ.get("CAT_PATH", "/home/alice/images/cat.png"))
+        store = h5py.File(os.environ.get("FEATURES_PATH", "/scratch/alice/features.h5"), "r")
+        writer = SummaryWriter(log_dir=os.environ.get("LOG_DIR", "/scratch/alice/tb/run1"))
+        checkpoint = keras.callbacks.ModelCheckpoint(os.environ.get("BEST_PATH", "/scratch/alice/ckpt/best.keras"))
+        events = spark.read.parquet(os.environ.get("EVENTS_DIR", "/mnt/lake/events"))
+        ds = load_dataset("csv", data_files=os.environ.get("DATA_FILES_PATH", "/home/alice/churn/train.csv"))
+        notes = (Path(os.environ.get("CHURN_DIR", "/home/alice/churn")) / "notes.md").read_text()
+      `,
+    },
+    // A negated probe requires the location; an `assert` on it too. The adaptive probe is not reported.
+    {
+      code: py`
+        import os
+
+        if not os.path.exists("/data/churn"):
+            os.makedirs("/data/churn")
+        assert os.path.isfile("/data/churn/train.csv")
+      `,
+      highlights: ['"/data/churn"', '"/data/churn/train.csv"'],
+      output: py`
+        import os
+
+        if not os.path.exists("/data/churn"):
+            os.makedirs(os.environ.get("CHURN_DIR", "/data/churn"))
+        assert os.path.isfile(os.environ.get("TRAIN_PATH", "/data/churn/train.csv"))
+      `,
+    },
+    // A path inside the project also gets the `Path(__file__)` fix (asserted below); the env fix
+    // comes first.
+    {
+      code: py`
+        import pandas as pd
+
+        df = pd.read_csv("/project/data/train.csv")
+      `,
+      highlights: ['"/project/data/train.csv"'],
+      output: py`
+        import pandas as pd
+        import os
+
+        df = pd.read_csv(os.environ.get("TRAIN_PATH", "/project/data/train.csv"))
+      `,
+    },
   ],
+});
+
+/**
+ * The second fix of a path inside the project (the harness project's root is `/project`): the fix
+ * titles a user sees, and the text after applying the `Path(__file__)` fix of the first finding.
+ */
+const anchoredCases: {
+  name: string;
+  code: string;
+  filename?: string;
+  titles: string[];
+  output?: string;
+}[] = [
+  {
+    name: 'a file next to the script, `from pathlib import Path` added once after the imports',
+    code: py`
+      import pandas as pd
+
+      df = pd.read_csv("/project/data/train.csv")
+    `,
+    titles: [
+      'Read the path from the environment variable TRAIN_PATH',
+      'Build the path from the script\'s folder ("data/train.csv")',
+    ],
+    output: py`
+      import pandas as pd
+      from pathlib import Path
+
+      df = pd.read_csv(Path(__file__).resolve().parent / "data/train.csv")
+    `,
+  },
+  {
+    name: 'a script in a subfolder climbs with parents[n]',
+    filename: 'src/jobs/train.py',
+    code: py`
+      import torch
+
+      state = torch.load("/project/models/churn.pt", weights_only=True)
+    `,
+    titles: [
+      'Read the path from the environment variable CHURN_PATH',
+      'Build the path from the script\'s folder ("../../models/churn.pt")',
+    ],
+    output: py`
+      import torch
+      from pathlib import Path
+
+      state = torch.load(Path(__file__).resolve().parents[2] / "models/churn.pt", weights_only=True)
+    `,
+  },
+  {
+    name: 'an existing `Path(...)` call is replaced whole and the import is not repeated',
+    code: py`
+      from pathlib import Path
+
+      ROOT = Path("/project/data")
+      rows = (ROOT / "train.csv").read_text()
+    `,
+    titles: [
+      'Read the path from the environment variable DATA_DIR',
+      'Build the path from the script\'s folder ("data")',
+    ],
+    output: py`
+      from pathlib import Path
+
+      ROOT = Path(__file__).resolve().parent / "data"
+      rows = (ROOT / "train.csv").read_text()
+    `,
+  },
+  {
+    name: 'sys.path needs a str',
+    code: py`
+      import sys
+
+      sys.path.insert(0, "/project/src")
+    `,
+    titles: [
+      'Read the path from the environment variable SRC_DIR',
+      'Build the path from the script\'s folder ("src")',
+    ],
+    output: py`
+      import sys
+      from pathlib import Path
+
+      sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
+    `,
+  },
+  {
+    name: 'a constant that is concatenated stays a str',
+    code: py`
+      DATA_DIR = "/project/data"
+      train = open(DATA_DIR + "/train.csv").read()
+    `,
+    titles: [
+      'Read the path from the environment variable DATA_DIR',
+      'Build the path from the script\'s folder ("data")',
+    ],
+    output: py`
+      from pathlib import Path
+      DATA_DIR = str(Path(__file__).resolve().parent / "data")
+      train = open(DATA_DIR + "/train.csv").read()
+    `,
+  },
+  {
+    name: 'a name `Path` bound to something else: pathlib.Path with `import pathlib`',
+    code: py`
+      from shapes import Path
+
+      DATA_DIR = "/project/data"
+    `,
+    titles: [
+      'Read the path from the environment variable DATA_DIR',
+      'Build the path from the script\'s folder ("data")',
+    ],
+    output: py`
+      from shapes import Path
+      import pathlib
+
+      DATA_DIR = pathlib.Path(__file__).resolve().parent / "data"
+    `,
+  },
+  {
+    name: 'outside the project: only the environment variable',
+    code: py`
+      import pandas as pd
+
+      df = pd.read_csv("/home/alice/train.csv")
+    `,
+    titles: ['Read the path from the environment variable TRAIN_PATH'],
+  },
+  {
+    name: 'notebooks have no __file__: only the environment variable',
+    filename: 'nb.ipynb',
+    code: py`
+      import pandas as pd
+      # %%
+      df = pd.read_csv("/project/data/train.csv")
+    `,
+    titles: ['Read the path from the environment variable TRAIN_PATH'],
+  },
+];
+
+describe('MLH201 fix from the script folder', () => {
+  before(() => ensureEngine());
+  for (const c of anchoredCases) {
+    it(c.name, () => {
+      const { findings, file } = findingsOf(hardcodedAbsolutePath, sourceFor(c.code, c.filename));
+      assert.equal(findings.length, 1);
+      assert.deepEqual(
+        findings[0].fixes.map((f) => f.title),
+        c.titles,
+      );
+      assert.deepEqual(
+        findings[0].fixes.map((f) => f.safety),
+        c.titles.map((_t, i) => (i === 0 ? 'safe' : 'unsafe')),
+      );
+      if (c.output === undefined) return;
+      const fixed = applyToSource(file, findings[0].fixes[1].edits);
+      assert.equal(fixed?.text, c.output);
+    });
+  }
 });

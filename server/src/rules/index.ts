@@ -1,5 +1,7 @@
+import { cwdRelativePath } from './cwdRelativePath';
 import { dynamicCodeExecution } from './dynamicCodeExecution';
 import { hardcodedAbsolutePath } from './hardcodedAbsolutePath';
+import { hardcodedCloudUri } from './hardcodedCloudUri';
 import { hardcodedSecret } from './hardcodedSecret';
 import { loggingNeverConfigured } from './loggingNeverConfigured';
 import { missingRandomState } from './missingRandomState';
@@ -22,6 +24,8 @@ export const RULES: readonly Rule[] = [
   unloggedTrainingLoop,
   loggingNeverConfigured,
   hardcodedAbsolutePath,
+  hardcodedCloudUri,
+  cwdRelativePath,
   unsafeDeserialization,
   unvalidatedDataframe,
   unvalidatedRequestInput,
