@@ -14,6 +14,8 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { applyTextEdits, editsFor, TestLspClient, textAt, versionFor } from '../harness/lspClient';
 
+const FOUR_RULES = 'select = ["MLH102", "MLH201", "MLH301", "MLH401"]';
+
 const SCRIPT = `import torch as th
 import pandas as pd
 
@@ -32,6 +34,8 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mlh-lsp-'));
+    // These tests are about the protocol, so they pin the rule set they were written against.
+    writeFileSync(join(dir, 'pyproject.toml'), `[tool.mlhygiene]\n${FOUR_RULES}\n`);
     root = pathToFileURL(dir).href;
     client = await TestLspClient.start(root);
   });
@@ -220,7 +224,10 @@ describe('language server over JSON-RPC (dist/server.js)', () => {
       textDocument: { uri, languageId: 'python', version: 1, text },
     });
     await client.waitFor(uri, (d) => d.length === 1);
-    writeFileSync(join(project, 'pyproject.toml'), '[tool.mlhygiene]\nignore = ["MLH301"]\n');
+    writeFileSync(
+      join(project, 'pyproject.toml'),
+      `[tool.mlhygiene]\n${FOUR_RULES}\nignore = ["MLH301"]\n`,
+    );
     await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
       changes: [{ uri: `${pathToFileURL(project).href}/pyproject.toml`, type: 1 }],
     });
