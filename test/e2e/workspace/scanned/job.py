@@ -1,0 +1,3 @@
+import joblib
+
+model = joblib.load("/srv/models/model.joblib")
