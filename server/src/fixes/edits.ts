@@ -42,6 +42,20 @@ export function lineBreak(context: RuleContext, offset?: number): string {
   return text.includes('\r\n') ? '\r\n' : '\n';
 }
 
+/**
+ * Where a block's last statement ends, including a comment trailing it on the same line: the
+ * place to insert a new last statement.
+ */
+export function blockEnd(block: Node): number {
+  const statements = block.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const last = statements[statements.length - 1];
+  if (!last) return block.endIndex;
+  const next = last.nextSibling;
+  return next?.type === 'comment' && next.startPosition.row === last.endPosition.row
+    ? next.endIndex
+    : last.endIndex;
+}
+
 /** The leading whitespace of the line holding `offset`. */
 export function indentationAt(text: string, offset: number): string {
   const lineStart =

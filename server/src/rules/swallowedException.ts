@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import {
   addSetupLines,
+  blockEnd,
   indentUnit,
   indentationAt,
   insertAt,
@@ -224,17 +225,6 @@ function fixes(context: RuleContext, clause: Node, block: Node): Fix[] {
     edits: [{ start: block.startIndex, end: block.endIndex, newText: 'raise' }],
   };
   return [logFix, raiseFix];
-}
-
-/** Where a block's last statement ends, with a comment trailing it on the same line. */
-function blockEnd(block: Node): number {
-  const statements = bodyStatements(block).filter((c) => c.type !== 'comment');
-  const last = statements[statements.length - 1];
-  if (!last) return block.endIndex;
-  const next = last.nextSibling;
-  return next?.type === 'comment' && next.startPosition.row === last.endPosition.row
-    ? next.endIndex
-    : last.endIndex;
 }
 
 /**

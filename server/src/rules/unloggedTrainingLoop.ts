@@ -1,5 +1,12 @@
 import type { Node } from 'web-tree-sitter';
-import { addSetupLines, indentationAt, insertAt, lineBreak, loggerSetup } from '../fixes/edits';
+import {
+  addSetupLines,
+  blockEnd,
+  indentationAt,
+  insertAt,
+  lineBreak,
+  loggerSetup,
+} from '../fixes/edits';
 import { ancestor, callArguments, field, SCOPE_TYPES, unparenthesize } from '../semantic/nodes';
 import {
   backwardSubject,
@@ -155,17 +162,6 @@ function callText(call: Node): string {
   const fn = field(call, 'function');
   const text = fn?.text.replace(/\s+/g, '') ?? 'call';
   return `${text.length > 40 ? `…${text.slice(-39)}` : text}()`;
-}
-
-/** The statement after which a line is inserted at the end of a block, and its trailing comment. */
-function blockEnd(block: Node): number {
-  const statements = block.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
-  const last = statements[statements.length - 1];
-  if (!last) return block.endIndex;
-  const next = last.nextSibling;
-  return next?.type === 'comment' && next.startPosition.row === last.endPosition.row
-    ? next.endIndex
-    : last.endIndex;
 }
 
 /**
