@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
+import { randomUUID } from 'node:crypto';
 import {
   ExecuteCommandRequest,
   LanguageClient,
   State,
   TransportKind,
+  WorkDoneProgress,
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
@@ -95,9 +97,44 @@ class ServerHost {
     return this.client.sendRequest(ExecuteCommandRequest.type, { command }) as Promise<T>;
   }
 
-  /** The server scans (with its own cancellable progress); the summary is shown here. */
+  /**
+   * The server scans; the progress is a notification of ours with a Cancel button (the client
+   * library would put server-created progress in the status bar, where it cannot be cancelled).
+   * The server reports to our progress token and stops when the request is cancelled.
+   */
   async scanWorkspace(): Promise<void> {
-    const summary = await this.execute<ScanSummary>(Commands.serverScanWorkspace);
+    const client = this.client;
+    if (!client?.isRunning()) {
+      void vscode.window.showWarningMessage('ML Hygiene: the server is not running.');
+      return;
+    }
+    const summary = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'ML Hygiene: scanning the workspace',
+        cancellable: true,
+      },
+      async (progress, token) => {
+        const workDoneToken = randomUUID();
+        let done = 0;
+        const listener = client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
+          if (value.kind === 'end') return;
+          // VS Code's notification takes increments; the server sends totals.
+          const increment = value.percentage === undefined ? undefined : value.percentage - done;
+          done = value.percentage ?? done;
+          progress.report({ message: value.message, increment });
+        });
+        try {
+          return (await client.sendRequest(
+            ExecuteCommandRequest.type,
+            { command: Commands.serverScanWorkspace, workDoneToken },
+            token,
+          )) as ScanSummary;
+        } finally {
+          listener.dispose();
+        }
+      },
+    );
     if (!summary) return;
     const families = Object.entries(summary.byFamily)
       .map(([family, count]) => `${family} ${count}`)

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { ScanSummary } from '../../server/src/protocol';
+import { CancellationTokenSource } from 'vscode-languageserver-protocol';
 import { TestLspClient } from '../harness/lspClient';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -144,6 +145,36 @@ describe('workspace scan through the language server', () => {
     const summary = await scan();
     assert.equal(summary.cancelled, true);
     assert.ok(summary.files < 150, `scanned ${summary.files} files after cancelling`);
+  });
+
+  it('reports to the progress the client created and stops when the client cancels the request', async () => {
+    // VS Code's client shows the scan as a notification with a Cancel button, which cancels the
+    // request itself; the server must use that token and that progress, and create none of its own.
+    progress.length = 0;
+    let created = 0;
+    client.connection.onRequest('window/workDoneProgress/create', () => {
+      created++;
+      return null;
+    });
+    const source = new CancellationTokenSource();
+    client.connection.onNotification(
+      '$/progress',
+      (params: { token: string | number; value: { kind: string; message?: string } }) => {
+        progress.push({ token: params.token, ...params.value });
+        if (params.value.kind === 'report') source.cancel();
+      },
+    );
+    const summary = (await client.connection.sendRequest(
+      'workspace/executeCommand',
+      { command: 'mlhygiene.server.scanWorkspace', workDoneToken: 'client-scan-1' },
+      source.token,
+    )) as ScanSummary;
+    assert.equal(summary.cancelled, true);
+    assert.ok(summary.files < 150, `scanned ${summary.files} files after cancelling`);
+    assert.equal(created, 0);
+    assert.ok(progress.length >= 3);
+    assert.ok(progress.every((p) => p.token === 'client-scan-1'));
+    assert.deepEqual([progress[0].kind, progress.at(-1)!.kind], ['begin', 'end']);
   });
 
   it('clears every scan result on request', async () => {

@@ -1,4 +1,9 @@
-import type { Connection, Diagnostic } from 'vscode-languageserver';
+import {
+  WorkDoneProgressReporter,
+  type CancellationToken,
+  type Connection,
+  type Diagnostic,
+} from 'vscode-languageserver';
 import { pathToFileURL } from 'node:url';
 import type { ConfigLocator } from '../config/load';
 import { lint, type LintResult } from '../engine/lint';
@@ -8,6 +13,13 @@ import { fileLineOfCellLine, NotebookFormatError } from '../parsing/ipynb';
 import type { ScanSummary } from '../protocol';
 import { discoverFiles } from '../workspace/discovery';
 import { loadFile, type LoadedFile } from '../workspace/files';
+
+export interface ScanRequest {
+  /** The progress the client created for the request (`workDoneToken`). */
+  reporter?: WorkDoneProgressReporter;
+  /** The request's own cancellation, e.g. the Cancel button of the client's notification. */
+  token?: CancellationToken;
+}
 
 export interface ScanHost {
   connection: Connection;
@@ -39,17 +51,29 @@ export class WorkspaceScanner {
     return this.scanned.has(uri);
   }
 
-  async scan(folders: readonly string[]): Promise<ScanSummary> {
-    this.running ??= this.run(folders).finally(() => {
+  /**
+   * Scans the folders. A client that shows the progress itself (VS Code's client does, as a
+   * cancellable notification) passes its reporter and the request's token; otherwise the server
+   * creates its own progress, which the client can cancel through the progress token.
+   */
+  async scan(folders: readonly string[], request: ScanRequest = {}): Promise<ScanSummary> {
+    this.running ??= this.run(folders, request).finally(() => {
       this.running = undefined;
     });
     return this.running;
   }
 
-  private async run(folders: readonly string[]): Promise<ScanSummary> {
+  private async run(folders: readonly string[], request: ScanRequest): Promise<ScanSummary> {
     const started = process.hrtime.bigint();
     const { connection } = this.host;
-    const progress = await connection.window.createWorkDoneProgress();
+    const given = request.reporter;
+    const progress: WorkDoneProgressReporter & { token?: CancellationToken } =
+      given && !WorkDoneProgressReporter.isNullInstance(given)
+        ? given
+        : await connection.window.createWorkDoneProgress();
+    // Either the request is cancelled (client-created progress) or the server's progress is.
+    const cancelled = () =>
+      !!request.token?.isCancellationRequested || !!progress.token?.isCancellationRequested;
     const summary: ScanSummary = {
       files: 0,
       findings: 0,
@@ -63,7 +87,7 @@ export class WorkspaceScanner {
       summary.errors.push(...problems.map((p) => `${p.path}: ${p.message}`));
       progress.begin('ML Hygiene: scanning the workspace', 0, `0 / ${files.length} files`, true);
       for (const [index, path] of files.entries()) {
-        if (progress.token.isCancellationRequested) {
+        if (cancelled()) {
           summary.cancelled = true;
           break;
         }

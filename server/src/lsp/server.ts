@@ -204,11 +204,11 @@ export class LintServer {
     });
     connection.onCodeAction((params) => this.codeActions(params));
     connection.onHover((params) => this.hover(params));
-    connection.onExecuteCommand(async ({ command, arguments: args }) => {
+    connection.onExecuteCommand(async ({ command, arguments: args }, token, reporter) => {
       if (command === Commands.serverScanWorkspace) {
         await this.ready;
         this.scanActive = true;
-        return this.scanner.scan(this.workspaceFolders);
+        return this.scanner.scan(this.workspaceFolders, { token, reporter });
       }
       if (command === Commands.serverClearScanResults) {
         this.scanActive = false;

@@ -171,24 +171,30 @@ test('choosing the fix in the menu rewrites the cell and the squiggle goes away'
   }),
 );
 
+/** Runs ML Hygiene: Scan Workspace from the command palette. */
+async function runScanCommand(): Promise<void> {
+  await page.keyboard.press('F1');
+  const palette = page.locator('.quick-input-widget');
+  await palette.locator('input').fill('>ML Hygiene: Scan Workspace');
+  // Enter runs the selected entry: make sure it is this command.
+  await palette
+    .locator('.monaco-list-row.focused', { hasText: 'ML Hygiene: Scan Workspace' })
+    .waitFor(WAIT);
+  await page.keyboard.press('Enter');
+}
+
 test(
   'Scan Workspace shows its progress, then a summary whose button opens the Problems panel',
   { skip },
   () =>
     step('05-scan', async () => {
-      await page.keyboard.press('F1');
-      const palette = page.locator('.quick-input-widget');
-      await palette.locator('input').fill('>ML Hygiene: Scan Workspace');
-      // Enter runs the selected entry: make sure it is this command.
-      await palette
-        .locator('.monaco-list-row.focused', { hasText: 'ML Hygiene: Scan Workspace' })
-        .waitFor(WAIT);
-      await page.keyboard.press('Enter');
-      // The language client shows server-side progress in the status bar (ProgressLocation.Window).
-      const progress = page.locator('.statusbar-item', {
+      await runScanCommand();
+      // The progress is a notification counting the files, with a Cancel button.
+      const progress = page.locator('.notification-toast', {
         hasText: 'ML Hygiene: scanning the workspace',
       });
       await progress.waitFor(WAIT);
+      await progress.getByText(/\d+ \/ \d+ files/).waitFor(WAIT);
       await shot('05-scan-progress');
       const summary = page.locator('.notification-toast', {
         hasText: /ML Hygiene scanned \d+ files in/,
@@ -205,8 +211,23 @@ test(
     }),
 );
 
-// Window progress has no Cancel button: the scan can only be cancelled once its progress is shown
-// as a notification (the client's own withProgress, forwarding the cancellation to the server).
-test('cancelling the scan from its progress notification', {
-  todo: 'the scan progress is in the status bar, which cannot be cancelled',
-});
+test('the scan stops when Cancel is pressed on its progress notification', { skip }, () =>
+  step('08-scan-cancel', async () => {
+    await runScanCommand();
+    const progress = page.locator('.notification-toast', {
+      hasText: 'ML Hygiene: scanning the workspace',
+    });
+    // Cancel once the count shows, i.e. while the scan is under way.
+    await progress.getByText(/\d+ \/ \d+ files/).waitFor(WAIT);
+    await shot('08-scan-before-cancel');
+    await progress.getByRole('button', { name: 'Cancel' }).click();
+    const summary = page.locator('.notification-toast', {
+      hasText: /ML Hygiene scan cancelled after \d+ files/,
+    });
+    await summary.waitFor(WAIT);
+    const files = Number(/after (\d+) files/.exec(await summary.innerText())![1]);
+    assert.ok(files < GENERATED_FILES, `the scan went on to ${files} files after Cancel`);
+    await progress.waitFor({ state: 'detached', ...WAIT });
+    await shot('09-scan-cancelled');
+  }),
+);
