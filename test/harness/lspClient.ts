@@ -25,6 +25,8 @@ export class TestLspClient {
   readonly diagnostics = new Map<string, Diagnostic[]>();
   readonly messages: string[] = [];
   settings: Record<string, unknown> = {};
+  /** Other configuration sections the server may ask for, e.g. `files.exclude`. */
+  readonly sections: Record<string, unknown> = {};
   private constructor(
     readonly connection: ProtocolConnection,
     private readonly child: ChildProcessWithoutNullStreams,
@@ -49,7 +51,9 @@ export class TestLspClient {
       client.messages.push(params.message);
     });
     connection.onRequest(ConfigurationRequest.type, ({ items }) =>
-      items.map(() => client.settings),
+      items.map(({ section }) =>
+        !section || section === 'mlhygiene' ? client.settings : (client.sections[section] ?? null),
+      ),
     );
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('workspace/applyEdit', () => ({ applied: true }));

@@ -78,6 +78,12 @@ export const editorSettings = {
     default: [],
     description: 'Rules to switch off, by code, code prefix or name, on top of pyproject.toml.',
   },
+  'mlhygiene.exclude': {
+    schema: stringList,
+    default: [],
+    description:
+      'Files and folders to skip, in the editor and in Scan Workspace, on top of the `exclude` of pyproject.toml: a bare name (`data`, `*_generated.py`) matches at any depth, a pattern with a slash (`notebooks/scratch/**`) matches from the workspace folder. Scan Workspace also skips what `files.exclude` hides.',
+  },
   'mlhygiene.severity': {
     schema: z.record(z.string(), severity),
     default: {},
@@ -99,6 +105,7 @@ export interface EditorSettings {
   run: 'onType' | 'onSave';
   select: string[];
   ignore: string[];
+  exclude: string[];
   severity: Record<string, (typeof SEVERITY_VALUES)[number]>;
 }
 
@@ -107,6 +114,7 @@ export const DEFAULT_EDITOR_SETTINGS: EditorSettings = {
   run: 'onType',
   select: [],
   ignore: [],
+  exclude: [],
   severity: {},
 };
 

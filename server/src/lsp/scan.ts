@@ -26,6 +26,8 @@ export interface ScanHost {
   configs: ConfigLocator;
   /** Settings for a file path (editor settings resolved by the server). */
   settingsFor(path: string): Promise<LintSettings | undefined>;
+  /** The editor's excludes (`mlhygiene.exclude`, `files.exclude`) for the folders scanned. */
+  excludesFor(folders: readonly string[]): Promise<(path: string) => boolean>;
   /** Open documents are the editor's: a scan never publishes for them. */
   isOpen(uri: string): boolean;
   toDiagnostic(
@@ -44,6 +46,8 @@ export class WorkspaceScanner {
   /** URIs whose diagnostics came from a scan. */
   private readonly scanned = new Set<string>();
   private running: Promise<ScanSummary> | undefined;
+  /** The editor's excludes as of the last scan; files changed later are judged by them too. */
+  private excluded: (path: string) => boolean = () => false;
 
   constructor(private readonly host: ScanHost) {}
 
@@ -83,7 +87,10 @@ export class WorkspaceScanner {
       errors: [],
     };
     try {
-      const { files, problems } = discoverFiles(folders, this.host.configs);
+      this.excluded = await this.host.excludesFor(folders);
+      const { files, problems } = discoverFiles(folders, this.host.configs, {
+        exclude: this.excluded,
+      });
       summary.errors.push(...problems.map((p) => `${p.path}: ${p.message}`));
       progress.begin('ML Hygiene: scanning the workspace', 0, `0 / ${files.length} files`, true);
       for (const [index, path] of files.entries()) {
@@ -120,6 +127,10 @@ export class WorkspaceScanner {
   async lintFile(path: string, summary?: ScanSummary): Promise<number> {
     const uri = pathToFileURL(path).href;
     if (this.host.isOpen(uri)) return 0;
+    if (this.excluded(path)) {
+      await this.clear(uri);
+      return 0;
+    }
     const settings = await this.host.settingsFor(path);
     let loaded: LoadedFile;
     try {

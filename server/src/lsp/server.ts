@@ -1,3 +1,4 @@
+import { sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
@@ -48,6 +49,7 @@ import { findRule } from '../rules';
 import { renderRuleHover, ruleDocUrl } from '../rules/render';
 import type { Severity, TextEdit } from '../rules/types';
 import { Excludes } from '../workspace/discovery';
+import { editorExcludes, type FolderExcludes } from '../workspace/editorExcludes';
 import { OpenDocument } from './documents';
 import { WorkspaceScanner } from './scan';
 
@@ -121,6 +123,7 @@ export class LintServer {
   private supportsWatchedFiles = false;
   private ready: Promise<void> = Promise.resolve();
   private workspaceFolders: string[] = [];
+  private readonly editorExcludeMatchers = new Map<string, (path: string) => boolean>();
   /** A scan ran and was not cleared: closed files keep (and refresh) their findings. */
   private scanActive = false;
   private readonly scanner: WorkspaceScanner;
@@ -137,6 +140,8 @@ export class LintServer {
         const editor = await this.settingsFor(uri);
         return this.skips(editor, path) ? undefined : this.lintSettings(path, editor);
       },
+      excludesFor: async (folders) =>
+        editorExcludes(await Promise.all(folders.map((folder) => this.folderExcludes(folder)))),
       isOpen: (uri) => this.isOpen(uri),
       toDiagnostic: (result, index, located) => this.scanDiagnostic(result, index, located),
     });
@@ -381,12 +386,43 @@ export class LintServer {
     }
   }
 
-  /** Off, or in an excluded folder (a virtualenv, site-packages, `exclude`): nothing to show. */
+  /**
+   * Off, or excluded (a virtualenv, site-packages, pyproject's `exclude`, `mlhygiene.exclude`):
+   * nothing to show.
+   */
   private skips(editor: EditorSettings, path: string): boolean {
-    return (
-      !editor.enable ||
-      (path.startsWith('/') || /^[A-Za-z]:/.test(path) ? this.excludes.excludesFile(path) : false)
-    );
+    if (!editor.enable) return true;
+    if (!(path.startsWith('/') || /^[A-Za-z]:/.test(path))) return false;
+    return this.excludes.excludesFile(path) || this.excludedByEditor(editor, path);
+  }
+
+  /** `mlhygiene.exclude`, relative to the workspace folder holding the file. */
+  private excludedByEditor(editor: EditorSettings, path: string): boolean {
+    if (editor.exclude.length === 0) return false;
+    const folder = this.workspaceFolders
+      .filter((f) => path.startsWith(f.endsWith(sep) ? f : f + sep))
+      .sort((a, b) => b.length - a.length)[0];
+    if (!folder) return false;
+    const key = JSON.stringify([folder, editor.exclude]);
+    let matcher = this.editorExcludeMatchers.get(key);
+    if (!matcher) {
+      matcher = editorExcludes([{ folder, patterns: editor.exclude }]);
+      this.editorExcludeMatchers.set(key, matcher);
+    }
+    return matcher(path);
+  }
+
+  /** A workspace folder's `mlhygiene.exclude` and VS Code's `files.exclude`, for a scan. */
+  private async folderExcludes(folder: string): Promise<FolderExcludes> {
+    const uri = pathToFileURL(folder).href;
+    const editor = await this.settingsFor(uri);
+    const filesExclude: unknown = this.supportsConfiguration
+      ? await this.connection.workspace.getConfiguration({
+          scopeUri: uri,
+          section: 'files.exclude',
+        })
+      : undefined;
+    return { folder, patterns: editor.exclude, filesExclude };
   }
 
   private async lintDocument(uri: string): Promise<void> {

@@ -121,9 +121,14 @@ export class Excludes {
 /**
  * Finds `.py` and `.ipynb` files under the given paths, honouring `.gitignore` files, the default
  * excludes and the `exclude` / `extend-exclude` of the configuration that applies to each folder.
- * Files named explicitly are always included. Symlinked folders are not followed (no loops).
+ * Files named explicitly are always included; `options.exclude` adds the caller's own excludes.
+ * Symlinked folders are not followed (no loops).
  */
-export function discoverFiles(paths: readonly string[], configs: ConfigLocator): Discovery {
+export function discoverFiles(
+  paths: readonly string[],
+  configs: ConfigLocator,
+  options: { exclude?: (path: string) => boolean } = {},
+): Discovery {
   const files = new Set<string>();
   const problems: DiscoveryProblem[] = [];
   const excludes = new Excludes(configs);
@@ -144,6 +149,8 @@ export function discoverFiles(paths: readonly string[], configs: ConfigLocator):
       if (entry.isSymbolicLink()) continue;
       const isDir = entry.isDirectory();
       if (excludes.matchesEntry(path) || ignoredByGit(active, path, isDir)) continue;
+      // The caller's own excludes (the editor's settings) apply to what the walk meets.
+      if (options.exclude?.(path)) continue;
       if (isDir) walk(path, active);
       else if (entry.isFile() && (entry.name.endsWith('.py') || entry.name.endsWith('.ipynb')))
         files.add(path);
