@@ -228,6 +228,8 @@ function createClient(
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector,
+    // The scan keeps its cache in this workspace's storage (none without a workspace).
+    initializationOptions: { storagePath: context.storageUri?.fsPath },
     synchronize: { configurationSection: SETTINGS_SECTION },
     outputChannel: log,
     traceOutputChannel: log,

@@ -32,10 +32,14 @@ export class TestLspClient {
     private readonly child: ChildProcessWithoutNullStreams,
   ) {}
 
-  /** Starts the server; `env` replaces its environment (e.g. a test's own `HF_HOME`). */
+  /**
+   * Starts the server; `env` replaces its environment (e.g. a test's own `HF_HOME`);
+   * `initializationOptions` are what VS Code's client sends (e.g. the storage path).
+   */
   static async start(
     rootUri: string,
     env: NodeJS.ProcessEnv = process.env,
+    initializationOptions?: Record<string, unknown>,
   ): Promise<TestLspClient> {
     const child = spawn(process.execPath, [SERVER_BUNDLE, '--stdio'], { stdio: 'pipe', env });
     child.stderr.on('data', () => undefined);
@@ -62,6 +66,7 @@ export class TestLspClient {
     await connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri,
+      initializationOptions,
       workspaceFolders: [{ uri: rootUri, name: 'ws' }],
       capabilities: {
         workspace: {

@@ -41,27 +41,33 @@ export class LintCache {
   }
 
   get(key: string): Finding[] | undefined {
+    return this.getValue<Finding[]>(key);
+  }
+
+  set(key: string, findings: readonly Finding[]): void {
+    // Fix edits are not needed to report; --fix never reads the cache.
+    this.setValue(
+      key,
+      findings.map((f) => ({ ...f, fixes: f.fixes.map((x) => ({ ...x, edits: [] })) })),
+    );
+  }
+
+  /** Any JSON value stored under a key (the editor's scan stores its published diagnostics). */
+  getValue<T>(key: string): T | undefined {
     try {
-      return JSON.parse(
-        readFileSync(join(this.dir, key.slice(0, 2), `${key}.json`), 'utf8'),
-      ) as Finding[];
+      return JSON.parse(readFileSync(join(this.dir, key.slice(0, 2), `${key}.json`), 'utf8')) as T;
     } catch {
       return undefined;
     }
   }
 
   /** Written to a temporary name first, so a killed run never leaves a half-written entry. */
-  set(key: string, findings: readonly Finding[]): void {
+  setValue(key: string, value: unknown): void {
     const folder = join(this.dir, key.slice(0, 2));
     mkdirSync(folder, { recursive: true });
     const target = join(folder, `${key}.json`);
     const temporary = `${target}.${process.pid}.tmp`;
-    // Fix edits are not needed to report; --fix never reads the cache.
-    const stored = findings.map((f) => ({
-      ...f,
-      fixes: f.fixes.map((x) => ({ ...x, edits: [] })),
-    }));
-    writeFileSync(temporary, JSON.stringify(stored));
+    writeFileSync(temporary, JSON.stringify(value));
     renameSync(temporary, target);
   }
 }

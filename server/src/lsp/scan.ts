@@ -4,6 +4,7 @@ import {
   type Connection,
   type Diagnostic,
 } from 'vscode-languageserver';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { ConfigLocator } from '../config/load';
 import { lint, type LintResult } from '../engine/lint';
@@ -12,7 +13,15 @@ import { locate } from '../engine/source';
 import { fileLineOfCellLine, NotebookFormatError } from '../parsing/ipynb';
 import type { ScanSummary } from '../protocol';
 import { discoverFiles } from '../workspace/discovery';
-import { loadFile, type LoadedFile } from '../workspace/files';
+import { loadText } from '../workspace/files';
+import { LintCache } from '../cli/cache';
+
+/** What a scan publishes for one file, as kept in the cache. */
+interface Published {
+  diagnostics: Diagnostic[];
+  families: string[];
+  complete: boolean;
+}
 
 export interface ScanRequest {
   /** The progress the client created for the request (`workDoneToken`). */
@@ -24,8 +33,11 @@ export interface ScanRequest {
 export interface ScanHost {
   connection: Connection;
   configs: ConfigLocator;
-  /** Settings for a file path (editor settings resolved by the server). */
-  settingsFor(path: string): Promise<LintSettings | undefined>;
+  /**
+   * Settings for a file path (editor settings resolved by the server), with a fingerprint of
+   * everything they were made of; undefined when the file is not linted.
+   */
+  settingsFor(path: string): Promise<{ settings: LintSettings; fingerprint: string } | undefined>;
   /** The editor's excludes (`mlhygiene.exclude`, `files.exclude`) for the folders scanned. */
   excludesFor(folders: readonly string[]): Promise<(path: string) => boolean>;
   /** Open documents are the editor's: a scan never publishes for them. */
@@ -48,6 +60,13 @@ export class WorkspaceScanner {
   private running: Promise<ScanSummary> | undefined;
   /** The editor's excludes as of the last scan; files changed later are judged by them too. */
   private excluded: (path: string) => boolean = () => false;
+
+  /**
+   * Keeps each file's published diagnostics under a hash of its content, its settings and the
+   * server build (in the extension's workspace storage), so a second scan of an unchanged
+   * workspace reads instead of linting. Set once the client has said where its storage is.
+   */
+  cache: LintCache | undefined;
 
   constructor(private readonly host: ScanHost) {}
 
@@ -131,28 +150,51 @@ export class WorkspaceScanner {
       await this.clear(uri);
       return 0;
     }
-    const settings = await this.host.settingsFor(path);
-    let loaded: LoadedFile;
+    const resolved = await this.host.settingsFor(path);
+    let raw: string;
     try {
-      loaded = loadFile(path);
+      raw = readFileSync(path, 'utf8');
     } catch (error) {
-      const reason =
-        error instanceof NotebookFormatError
-          ? `not a valid notebook: ${error.message}`
-          : (error as Error).message;
-      summary?.errors.push(`${path}: ${reason}`);
+      summary?.errors.push(`${path}: ${(error as Error).message}`);
       await this.clear(uri);
       return 0;
     }
-    if (!settings) {
+    if (!resolved) {
       await this.clear(uri);
       return 0;
     }
+    const key = this.cache ? LintCache.key([path, raw, resolved.fingerprint]) : '';
+    let published = this.cache?.getValue<Published>(key);
+    if (!published) {
+      try {
+        published = this.diagnose(path, raw, resolved.settings);
+      } catch (error) {
+        const reason =
+          error instanceof NotebookFormatError
+            ? `not a valid notebook: ${error.message}`
+            : (error as Error).message;
+        summary?.errors.push(`${path}: ${reason}`);
+        await this.clear(uri);
+        return 0;
+      }
+      if (published.complete) this.cache?.setValue(key, published);
+    }
+    if (summary) {
+      for (const family of published.families)
+        summary.byFamily[family] = (summary.byFamily[family] ?? 0) + 1;
+    }
+    this.scanned.add(uri);
+    await this.host.connection.sendDiagnostics({ uri, diagnostics: published.diagnostics });
+    return published.diagnostics.length;
+  }
+
+  /** Lints a file's text and makes the diagnostics a closed file shows. */
+  private diagnose(path: string, raw: string, settings: LintSettings): Published {
+    const loaded = loadText(path, raw);
     const result = lint(loaded.source, settings);
-    const diagnostics = result.findings.map((finding, index) => {
-      if (summary) summary.byFamily[finding.family] = (summary.byFamily[finding.family] ?? 0) + 1;
+    const diagnostics = result.findings.map((_, index) => {
       // A closed notebook's finding points at the line of the .ipynb holding that source line.
-      const at = locate(result.file, result.lines, finding.start);
+      const at = locate(result.file, result.lines, result.findings[index].start);
       if (at.cellIndex === undefined || !loaded.notebook)
         return this.host.toDiagnostic(result, index, { prefix: '' });
       const line = fileLineOfCellLine(loaded.notebook, at.cellIndex, at.position.line);
@@ -161,9 +203,12 @@ export class WorkspaceScanner {
         line,
       });
     });
-    this.scanned.add(uri);
-    await this.host.connection.sendDiagnostics({ uri, diagnostics });
-    return diagnostics.length;
+    return {
+      diagnostics,
+      families: result.findings.map((f) => f.family),
+      // A rule that failed may find something next time: such a result is not kept.
+      complete: result.internalErrors.length === 0,
+    };
   }
 
   /** Forgets a file's scan result and clears what was published for it. */

@@ -48,6 +48,7 @@ import {
 import { findRule } from '../rules';
 import { renderRuleHover, ruleDocUrl } from '../rules/render';
 import type { Severity, TextEdit } from '../rules/types';
+import { LintCache } from '../cli/cache';
 import { Excludes } from '../workspace/discovery';
 import { editorExcludes, type FolderExcludes } from '../workspace/editorExcludes';
 import { OpenDocument } from './documents';
@@ -84,6 +85,21 @@ interface LintTarget {
 
 /** A lint target key: an open `.py` document's URI or an open notebook's URI. */
 type TargetKey = string;
+
+/**
+ * The scan's cache, in the folder the client names (VS Code's workspace storage for this
+ * workspace); none when the client names none or the folder cannot be written.
+ */
+function scanCache(options: unknown, warn: (message: string) => void): LintCache | undefined {
+  const storage = (options as { storagePath?: unknown } | null | undefined)?.storagePath;
+  if (typeof storage !== 'string' || !storage) return undefined;
+  try {
+    return new LintCache(storage);
+  } catch (error) {
+    warn(`mlhygiene: the scan cache in ${storage} is off: ${(error as Error).message}`);
+    return undefined;
+  }
+}
 
 export function uriToPath(uri: string): string {
   if (uri.startsWith('file:')) {
@@ -138,7 +154,13 @@ export class LintServer {
       settingsFor: async (path) => {
         const uri = pathToFileURL(path).href;
         const editor = await this.settingsFor(uri);
-        return this.skips(editor, path) ? undefined : this.lintSettings(path, editor);
+        if (this.skips(editor, path)) return undefined;
+        const project = this.configs.forFile(path);
+        return {
+          settings: this.lintSettings(path, editor),
+          // Everything the settings are made of, for the scan's cache key.
+          fingerprint: JSON.stringify([editor, project.file ?? '', project.config]),
+        };
       },
       excludesFor: async (folders) =>
         editorExcludes(await Promise.all(folders.map((folder) => this.folderExcludes(folder)))),
@@ -237,6 +259,9 @@ export class LintServer {
     this.supportsWatchedFiles =
       !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     this.ready = ensureEngine();
+    this.scanner.cache = scanCache(params.initializationOptions, (message) =>
+      this.connection.console.warn(message),
+    );
     return {
       capabilities: {
         textDocumentSync: {
