@@ -110,4 +110,25 @@ describe('the scan cache in the workspace storage', () => {
       (d) => d.length === 1 && d[0].severity === 1 && !text(d[0]).startsWith('from the cache'),
     );
   });
+
+  it('lints again when a project file a rule read changes (the torch pin of MLH301)', async () => {
+    writeFileSync(join(dir, 'pyproject.toml'), '[tool.mlhygiene]\nselect = ["MLH301"]\n');
+    writeFileSync(join(dir, 'load.py'), 'import torch\n\nstate = torch.load("checkpoint.pt")\n');
+    writeFileSync(join(dir, 'requirements.txt'), 'torch==2.1.0\n');
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: uri('pyproject.toml'), type: 2 }],
+    });
+    await scan();
+    const [old] = await client.waitFor(uri('load.py'), (d) => d.length === 1);
+    assert.equal(old.severity, 2);
+    assert.match(text(old), /the default before torch 2\.6/);
+    // Only the requirements change: load.py and the settings are as they were.
+    writeFileSync(join(dir, 'requirements.txt'), 'torch==2.6.0\n');
+    await scan();
+    const [pinned] = await client.waitFor(
+      uri('load.py'),
+      (d) => d.length === 1 && d[0].severity === 3,
+    );
+    assert.match(text(pinned), /pinned in requirements\.txt/);
+  });
 });

@@ -14,6 +14,7 @@ import { fileLineOfCellLine, NotebookFormatError } from '../parsing/ipynb';
 import type { ScanSummary } from '../protocol';
 import { discoverFiles } from '../workspace/discovery';
 import { loadText } from '../workspace/files';
+import { dependencies, projectFiles, unchanged, type Dependency } from '../workspace/project';
 import { LintCache } from '../cli/cache';
 
 /** What a scan publishes for one file, as kept in the cache. */
@@ -21,6 +22,7 @@ interface Published {
   diagnostics: Diagnostic[];
   families: string[];
   complete: boolean;
+  dependencies: Dependency[];
 }
 
 export interface ScanRequest {
@@ -165,6 +167,8 @@ export class WorkspaceScanner {
     }
     const key = this.cache ? LintCache.key([path, raw, resolved.fingerprint]) : '';
     let published = this.cache?.getValue<Published>(key);
+    // A result also depends on the project files its rules read (a torch pin, dvc.yaml).
+    if (published && !unchanged(published.dependencies ?? [])) published = undefined;
     if (!published) {
       try {
         published = this.diagnose(path, raw, resolved.settings);
@@ -191,7 +195,9 @@ export class WorkspaceScanner {
   /** Lints a file's text and makes the diagnostics a closed file shows. */
   private diagnose(path: string, raw: string, settings: LintSettings): Published {
     const loaded = loadText(path, raw);
-    const result = lint(loaded.source, settings);
+    const consulted = new Map<string, string | undefined>();
+    const project = projectFiles(path, settings.root, process.env, consulted);
+    const result = lint(loaded.source, settings, { project });
     const diagnostics = result.findings.map((_, index) => {
       // A closed notebook's finding points at the line of the .ipynb holding that source line.
       const at = locate(result.file, result.lines, result.findings[index].start);
@@ -208,6 +214,7 @@ export class WorkspaceScanner {
       families: result.findings.map((f) => f.family),
       // A rule that failed may find something next time: such a result is not kept.
       complete: result.internalErrors.length === 0,
+      dependencies: dependencies(consulted),
     };
   }
 

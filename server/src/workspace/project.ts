@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 
@@ -52,19 +53,29 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/**
+ * `consulted`, when given, records every file a rule looked at (also those that did not exist),
+ * so a cached result can be checked against them later: see `dependencies` and `unchanged`.
+ */
 export function projectFiles(
   filePath: string,
   root: string | undefined,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  consulted?: Map<string, string | undefined>,
 ): ProjectFiles {
+  const look = (path: string) => {
+    const text = readCached(path);
+    consulted?.set(path, text);
+    return text;
+  };
   return {
     root,
     env,
-    read: (path) => readCached(isAbsolute(path) || !root ? path : join(root, path)),
+    read: (path) => look(isAbsolute(path) || !root ? path : join(root, path)),
     findUp(names) {
       if (!isAbsolute(filePath)) return [];
       for (let dir = dirname(filePath), i = 0; i < 40; i++) {
-        const found = names.map((n) => join(dir, n)).filter((p) => readCached(p) !== undefined);
+        const found = names.map((n) => join(dir, n)).filter((p) => look(p) !== undefined);
         if (found.length > 0) return found;
         const parent = dirname(dir);
         if (dir === root || parent === dir || isDirectory(join(dir, '.git'))) return [];
@@ -73,4 +84,21 @@ export function projectFiles(
       return [];
     },
   };
+}
+
+/** A consulted file and a hash of its content (null: it did not exist or could not be read). */
+export type Dependency = [path: string, hash: string | null];
+
+function hashOf(text: string | undefined): string | null {
+  return text === undefined ? null : createHash('sha256').update(text).digest('hex');
+}
+
+/** The files recorded by `projectFiles(…, consulted)`, with hashes, for storing with a result. */
+export function dependencies(consulted: ReadonlyMap<string, string | undefined>): Dependency[] {
+  return [...consulted].map(([path, text]) => [path, hashOf(text)]);
+}
+
+/** Whether every recorded file still has the content (or absence) it had. */
+export function unchanged(recorded: readonly Dependency[]): boolean {
+  return recorded.every(([path, hash]) => hashOf(readCached(path)) === hash);
 }
