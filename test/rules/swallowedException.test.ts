@@ -453,6 +453,15 @@ ruleTester(swallowedException, {
         'import pandas as pd\nimport logging\nlogger = logging.getLogger(__name__)\n# %%\ntry:\n    df = pd.read_csv(p)\nexcept Exception:\n    logger.exception("Error ignored here")\n    df = None\n',
     },
     {
+      // Notebook without imports whose first cell starts with a cell magic: the setup goes below
+      // `%%time`, which must stay the cell's first line (found by the fuzzer).
+      filename: 'explore.ipynb',
+      code: '%%time\nwarm_up()\n# %%\ntry:\n    run()\nexcept:\n    pass\n',
+      highlights: ['except'],
+      output:
+        '%%time\nimport logging\nlogger = logging.getLogger(__name__)\nwarm_up()\n# %%\ntry:\n    run()\nexcept:\n    logger.exception("Error ignored here")\n    pass\n',
+    },
+    {
       // A try body that does more than import is not the optional-dependency idiom.
       code: py`
         try:

@@ -830,5 +830,11 @@ ruleTester(unloggedTrainingLoop, {
             log.info("epoch %d loss %.4f", epoch, loss.item())
       `,
     },
+    {
+      // Found by the fuzzer: in loops that do not parse, the end of the body is a guess; a line
+      // appended there landed outside the loop, was not seen, and fix-all appended it ten times.
+      code: 'def t(:\n for h in range(e:\n  for in r:\n   :\n    s).backward()\n',
+      highlights: ['for h in range(e:'],
+    },
   ],
 });

@@ -126,7 +126,13 @@ function findSetupInsertionPoint(context: RuleContext): {
   if (first && isDocstring(first))
     return { offset: lineEndAt(text, first.endIndex), leadingNewline: true };
   const firstCell = module?.cells.find((c) => !c.skipped);
-  return { offset: firstCell ? firstCell.start : 0, leadingNewline: false };
+  if (!firstCell) return { offset: 0, leadingNewline: false };
+  // A cell magic (`%%time`) must stay the first line of its cell: setup goes right below it.
+  const cellMagic = module!.magics.find(
+    (m) => m.kind === 'cell-magic' && m.start === firstCell.start,
+  );
+  if (cellMagic) return { offset: cellMagic.end, leadingNewline: true };
+  return { offset: firstCell.start, leadingNewline: false };
 }
 
 function lineEndAt(text: string, offset: number): number {

@@ -3,6 +3,7 @@ import type { LintSettings } from '../engine/selection';
 import { notebookSource, pythonSource, type SourceFile } from '../engine/source';
 import type { Fix, TextEdit } from '../rules/types';
 import { applyEdits, dedupeEdits, overlaps } from './apply';
+import { maskCell } from '../parsing/notebook';
 import { countSyntaxErrors } from '../parsing/runtime';
 
 export const MAX_FIX_ROUNDS = 10;
@@ -71,6 +72,24 @@ function pickFixes(findings: readonly Finding[], allowUnsafe: boolean): TextEdit
   return picked;
 }
 
+/**
+ * Syntax errors per unit a fix is judged by: the whole script, or each Python cell of a notebook
+ * on its own. A broken cell makes the error count of the joined module depend on its neighbours
+ * (tree-sitter's recovery), so only a per-cell count says whether a fix broke anything.
+ */
+export function syntaxErrorsByUnit(file: SourceFile): number[] {
+  if (!file.notebook) return [countSyntaxErrors(file.text)];
+  return file.notebook.cells.map((cell) => {
+    if (cell.kind !== 'code') return 0;
+    const masked = maskCell(cell.source);
+    return masked.skipped ? 0 : countSyntaxErrors(masked.text);
+  });
+}
+
+function addsSyntaxErrors(before: readonly number[], after: SourceFile): boolean {
+  return syntaxErrorsByUnit(after).some((count, unit) => count > (before[unit] ?? 0));
+}
+
 /** Applies fixes until none is left or `MAX_FIX_ROUNDS` rounds have run. */
 export function fixAll(
   input: SourceFile,
@@ -80,17 +99,19 @@ export function fixAll(
   let file = input;
   let applied = 0;
   let result = lint(file, settings);
+  let errors = syntaxErrorsByUnit(file);
   for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
     const withFixes = result.findings.filter((f) => f.fixes.length > 0);
     const edits = pickFixes(withFixes, !!options.unsafe);
     if (edits.length === 0) break;
     const next = applyToSource(result.file, edits);
     // A round that would add a syntax error is dropped whole: a fix must never break the code.
-    if (!next || countSyntaxErrors(next.text) > countSyntaxErrors(file.text)) break;
+    if (!next || addsSyntaxErrors(errors, next)) break;
     applied += withFixes.filter((f) =>
       f.fixes.some((fix) => fix.edits.some((e) => edits.includes(e))),
     ).length;
     file = next;
+    errors = syntaxErrorsByUnit(file);
     result = lint(file, settings);
   }
   return { file, applied, result };

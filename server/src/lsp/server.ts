@@ -536,13 +536,17 @@ export class LintServer {
           ?.push({ finding, diagnostic: this.toDiagnostic(finding, target) });
       }
     }
+    // Sends yield: a newer version or a close may arrive in between, and then this run is stale.
+    const current = () => this.notebooks.getNotebookDocument(uri)?.version === version;
     for (const stale of this.publishedCells.get(uri) ?? []) {
+      if (!current()) return;
       if (perCell.has(stale)) continue;
       this.lastFindings.delete(stale);
       await this.connection.sendDiagnostics({ uri: stale, diagnostics: [] });
     }
     this.publishedCells.set(uri, new Set(perCell.keys()));
     for (const [cellUri, entries] of perCell) {
+      if (!current()) return;
       const before = this.lastFindings.get(cellUri);
       this.lastFindings.set(cellUri, entries);
       // A cell that had nothing and still has nothing needs no message.
@@ -690,7 +694,10 @@ export class LintServer {
     const text = this.textOf(uri);
     if (text === undefined) return undefined;
     const line = diagnostic.range.start.line;
-    const content = new LineIndex(text).lineText(line);
+    const lines = new LineIndex(text);
+    // A diagnostic of an older version may name a line the text no longer has.
+    if (line >= lines.lineCount) return undefined;
+    const content = lines.lineText(line);
     // A bare `# noqa` already silences every rule on the line.
     if (/#\s*noqa\s*$/.test(content)) return undefined;
     const end = { line, character: content.length };

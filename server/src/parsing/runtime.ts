@@ -79,6 +79,9 @@ export function countSyntaxErrors(text: string): number {
     for (;;) {
       const node = cursor.currentNode;
       if (node.isError || node.isMissing) count++;
+      // A missing hidden token (the line break between `x = "a"` and `b = ""` on one line) is
+      // no visible node: its parent has an error that none of its children shows.
+      else if (node.hasError && !node.children.some((c) => c?.hasError)) count++;
       if (node.hasError && cursor.gotoFirstChild()) continue;
       while (!cursor.gotoNextSibling()) {
         if (!cursor.gotoParent()) return count;

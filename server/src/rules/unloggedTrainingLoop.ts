@@ -534,6 +534,9 @@ export const unloggedTrainingLoop = defineRule({
       if (!counter || losses.length === 0 || !body) return [];
       // A loop written on one line (`for x in y: step()`) has no line to append to.
       if (body.startPosition.row === loop.startPosition.row) return [];
+      // In a loop that does not parse, the end of the body is a guess: a line appended there may
+      // fall outside the loop, stay unseen and be appended again on every fix-all round.
+      if (loop.hasError) return [];
       const statements = body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
       if (statements.length === 0) return [];
       const { name: logger, setup } = loggerSetup(context);

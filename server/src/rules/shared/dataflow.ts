@@ -221,9 +221,11 @@ export function freeName(semantic: SemanticModel, at: Node, candidates: string[]
 
 /**
  * Whether a statement stands alone on its lines (nothing else before it on its first line, nothing
- * but a comment after it on its last), so that lines can be inserted after it.
+ * but a comment after it on its last), so that lines can be inserted after it. A statement that
+ * does not parse (or an error region taken for one) has no reliable end to insert after.
  */
 export function standaloneStatement(text: string, statement: Node): boolean {
+  if (statement.hasError) return false;
   const lineStart = Math.max(
     text.lastIndexOf('\n', statement.startIndex - 1),
     text.lastIndexOf('\r', statement.startIndex - 1),
