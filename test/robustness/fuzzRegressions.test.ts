@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { CodeActionRequest, type CodeAction } from 'vscode-languageserver-protocol/node';
 import { ensureEngine } from '../../server/src/engine/lint';
-import { notebookSource } from '../../server/src/engine/source';
+import { notebookSource, pythonSource } from '../../server/src/engine/source';
 import { fixAll } from '../../server/src/fixes/fixAll';
 import { countSyntaxErrors } from '../../server/src/parsing/runtime';
 import { TestLspClient } from '../harness/lspClient';
@@ -91,6 +91,26 @@ describe('fuzz regressions: engine', () => {
         'def broken(:\n    pass\n',
         'try:\n    run()\nexcept:\n    logger.exception("Error ignored here")\n    pass\n',
       ],
+    );
+  });
+
+  it('fix-all applies fixes one at a time when together they would collide (fix-safety run)', () => {
+    // Both `suppress` blocks get their `except` at the same offset: combined, the code breaks.
+    const file = pythonSource(
+      '/fuzz/nested.py',
+      'from contextlib import suppress\n\ndef f():\n    with suppress(Exception):\n        a()\n' +
+        '        with suppress(Exception):\n            b()\n',
+    );
+    const fixed = fixAll(file, allRulesSettings(), { unsafe: true });
+    assert.equal(fixed.applied, 2);
+    assert.equal(countSyntaxErrors(fixed.file.text), 0);
+    assert.deepEqual(
+      fixed.result.findings.filter((f) => f.code === 'MLH102'),
+      [],
+    );
+    assert.match(
+      fixed.file.text,
+      /def f\(\):\n    try:\n        a\(\)\n        try:\n            b\(\)\n        except Exception:\n            logger\.exception\("Error ignored in f\(\)"\)\n    except Exception:\n        logger\.exception\("Error ignored in f\(\)"\)\n$/,
     );
   });
 });

@@ -136,6 +136,29 @@ ruleTester(unseededTraining, {
     },
   ],
   invalid: [
+    // The name `torch` is taken by another binding: importing torch again would make both
+    // ambiguous and the seeding unrecognisable (fix-all added it ten times), so there is no fix.
+    {
+      code: py`
+        from torch import torch
+
+        model = Net()
+        for epoch in range(10):
+            loss = criterion(model(x), y)
+            loss.backward()
+      `,
+      highlights: ['loss.backward'],
+    },
+    // The same when `torch` is imported and then rebound (fuzz seed 7, iteration 478).
+    {
+      code: py`
+        import torch
+        from helpers import torch
+
+        loss.backward()
+      `,
+      highlights: ['loss.backward'],
+    },
     // PyTorch with NumPy imported: one finding, on the first training call; both are seeded.
     {
       code: py`

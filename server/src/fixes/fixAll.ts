@@ -52,17 +52,20 @@ export interface FixAllResult {
   result: LintResult;
 }
 
-/**
- * Picks one fix per finding, skipping fixes whose edits overlap ones already picked. Hints are
- * nudges the CLI does not even print, so fix-all leaves them alone.
- */
+/** The fix fix-all uses for a finding (the first safe one, or any with `unsafe`), if any. */
+function chosenFix(finding: Finding, allowUnsafe: boolean): TextEdit[] | undefined {
+  // Hints are nudges the CLI does not even print, so fix-all leaves them alone.
+  if (finding.severity === 'hint') return undefined;
+  const fix: Fix | undefined = finding.fixes.find((f) => f.safety === 'safe' || allowUnsafe);
+  return fix ? dedupeEdits(fix.edits) : undefined;
+}
+
+/** Picks one fix per finding, skipping fixes whose edits overlap ones already picked. */
 function pickFixes(findings: readonly Finding[], allowUnsafe: boolean): TextEdit[] {
   const picked: TextEdit[] = [];
   for (const finding of findings) {
-    if (finding.severity === 'hint') continue;
-    const fix: Fix | undefined = finding.fixes.find((f) => f.safety === 'safe' || allowUnsafe);
-    if (!fix) continue;
-    const edits = dedupeEdits(fix.edits);
+    const edits = chosenFix(finding, allowUnsafe);
+    if (!edits) continue;
     const fresh = edits.filter(
       (e) => !picked.some((p) => p.start === e.start && p.end === e.end && p.newText === e.newText),
     );
@@ -90,23 +93,52 @@ function addsSyntaxErrors(before: readonly number[], after: SourceFile): boolean
   return syntaxErrorsByUnit(after).some((count, unit) => count > (before[unit] ?? 0));
 }
 
-/** Applies fixes until none is left or `MAX_FIX_ROUNDS` rounds have run. */
+/**
+ * The first fix that is safe on its own. Fixes that are each fine can still collide when applied
+ * together (two inserting an `except` at one offset), so a combined round that would break the
+ * code falls back to this, one fix per round.
+ */
+function firstFixAlone(
+  file: SourceFile,
+  findings: readonly Finding[],
+  errors: readonly number[],
+  allowUnsafe: boolean,
+): { edits: TextEdit[]; next: SourceFile } | undefined {
+  for (const finding of findings) {
+    const edits = chosenFix(finding, allowUnsafe);
+    if (!edits) continue;
+    const next = applyToSource(file, edits);
+    if (next && !addsSyntaxErrors(errors, next)) return { edits, next };
+  }
+  return undefined;
+}
+
+/**
+ * Applies fixes until none is left: all compatible fixes per round, up to `MAX_FIX_ROUNDS` rounds,
+ * plus one round per remaining fix when fixes have to go one at a time.
+ */
 export function fixAll(
   input: SourceFile,
   settings: LintSettings,
   options: { unsafe?: boolean } = {},
 ): FixAllResult {
+  const allowUnsafe = !!options.unsafe;
   let file = input;
   let applied = 0;
   let result = lint(file, settings);
   let errors = syntaxErrorsByUnit(file);
-  for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
+  const rounds = MAX_FIX_ROUNDS + result.findings.filter((f) => f.fixes.length > 0).length;
+  for (let round = 0; round < rounds; round++) {
     const withFixes = result.findings.filter((f) => f.fixes.length > 0);
-    const edits = pickFixes(withFixes, !!options.unsafe);
+    let edits = pickFixes(withFixes, allowUnsafe);
     if (edits.length === 0) break;
-    const next = applyToSource(result.file, edits);
-    // A round that would add a syntax error is dropped whole: a fix must never break the code.
-    if (!next || addsSyntaxErrors(errors, next)) break;
+    let next = applyToSource(result.file, edits);
+    // A round that would add a syntax error is never applied: a fix must never break the code.
+    if (!next || addsSyntaxErrors(errors, next)) {
+      const alone = firstFixAlone(result.file, withFixes, errors, allowUnsafe);
+      if (!alone) break;
+      ({ edits, next } = alone);
+    } else if (round >= MAX_FIX_ROUNDS) break;
     applied += withFixes.filter((f) =>
       f.fixes.some((fix) => fix.edits.some((e) => edits.includes(e))),
     ).length;

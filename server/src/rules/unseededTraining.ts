@@ -158,15 +158,23 @@ function importsTensorflow(semantic: SemanticModel): boolean {
   );
 }
 
-/** The lines that seed one library, with the import they need when it is not bound yet. */
+/**
+ * The lines that seed one library, with the import they need when it is not bound yet (or only
+ * later); undefined when the name to call it by is also bound to something else (`from torch
+ * import torch`): the seeding would go through an ambiguous name and never be recognised.
+ */
 function seedLines(
   semantic: SemanticModel,
   library: SeededLibrary,
   seed: string,
   offset: number,
-): { imports: string[]; calls: string[] } {
+): { imports: string[]; calls: string[] } | undefined {
   const use = (module: string, call: (name: string) => string) => {
     const name = moduleName(semantic, module, offset);
+    const root = semantic.tree.rootNode;
+    const taken = (n: string) =>
+      semantic.bindingsOf(n, root).some((b) => b.qualifiedName !== module);
+    if (taken(name ?? module)) return undefined;
     return name
       ? { imports: [], calls: [call(name)] }
       : { imports: [`import ${module}`], calls: [call(module)] };
@@ -208,6 +216,7 @@ function seedingFix(context: RuleContext, libraries: readonly SeededLibrary[]): 
   const imports: string[] = [];
   for (const library of libraries) {
     const lines = seedLines(semantic, library, name, point.offset);
+    if (!lines) return undefined;
     imports.push(...lines.imports.filter((line) => !imports.includes(line)));
     calls.push(...lines.calls);
   }
