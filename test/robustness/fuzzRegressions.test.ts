@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { CodeActionRequest, type CodeAction } from 'vscode-languageserver-protocol/node';
-import { ensureEngine } from '../../server/src/engine/lint';
+import { ensureEngine, lint } from '../../server/src/engine/lint';
 import { notebookSource, pythonSource } from '../../server/src/engine/source';
 import { fixAll } from '../../server/src/fixes/fixAll';
 import { countSyntaxErrors } from '../../server/src/parsing/runtime';
@@ -56,6 +56,19 @@ const FOUND: { name: string; found: string; text: string }[] = [
     found: 'seed 5, iteration 603',
     text: 'def t(:\n for h in range(e:\n  for in r:\n   :\n    s).backward()',
   },
+  {
+    // MLH401 versioned a "string" that tree-sitter recovered from an error: `f` prefixes and
+    // doubled braces piled up on every fix-all round. Fixes inside a broken statement are dropped.
+    name: 'save-in-error-region.py',
+    found: 'seed 23, iteration 857',
+    text: 'import torch torch.save(()."model.pt")',
+  },
+  {
+    // MLH502 seeded through `tf` although a loop target rebinds it: never recognised, ever added.
+    name: 'rebound-module-name.py',
+    found: 'seed 23, iteration 4196',
+    text: 'import tensorflow as tf\nfor p,(tf)in():r.apply_gradients(())',
+  },
 ];
 
 describe('fuzz regressions: engine', () => {
@@ -67,6 +80,19 @@ describe('fuzz regressions: engine', () => {
       assert.deepEqual(check.problems, []);
     });
   }
+
+  it('reports in a broken statement but offers its fix only where the code parses', () => {
+    const text = 'import torch\n\ntorch.save(model, "a.pt")\ntorch.save(model, "b.pt") +\n';
+    const result = lint(pythonSource('/fuzz/two-saves.py', text), allRulesSettings());
+    const saves = result.findings.filter((f) => f.code === 'MLH401');
+    assert.deepEqual(
+      saves.map((f) => [text.slice(f.start, f.end), f.fixes.length > 0]),
+      [
+        ['"a.pt"', true],
+        ['"b.pt"', false],
+      ],
+    );
+  });
 
   it('counts a missing hidden line break as a syntax error (seed 1, iteration 123)', () => {
     // Two statements on one line parse with an invisible MISSING newline; counted as none, the

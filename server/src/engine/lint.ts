@@ -15,6 +15,7 @@ import { activeRules, type LintSettings } from './selection';
 import { notebookSource, originalText, scopeOf, type SourceFile } from './source';
 import { collectSuppressions, isSuppressed } from './suppressions';
 import { projectFiles, type ProjectFiles } from '../workspace/project';
+import { brokenStatements, fixesOutside } from '../fixes/broken';
 
 export interface Finding {
   code: string;
@@ -102,6 +103,7 @@ export function lint(
     const semantic = new SemanticModel(tree);
     const project = options.project ?? projectFiles(file.path, settings.root);
     const suppressions = collectSuppressions(semantic, lines);
+    const broken = brokenStatements(tree);
     const ignoredCells = new Set(
       file.notebook?.module.cells
         .filter((c) => c.tags.includes('mlhygiene-ignore'))
@@ -126,7 +128,7 @@ export function lint(
           severity: input.severity ? settle(input.severity, severity, defaultFor(rule)) : severity,
           start,
           end,
-          fixes: input.fixes ?? [],
+          fixes: fixesOutside(broken, input.fixes ?? []),
         });
       };
       const context: RuleContext = { file, semantic, options: settings.options, project, report };

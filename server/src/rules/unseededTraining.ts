@@ -169,12 +169,13 @@ function seedLines(
   seed: string,
   offset: number,
 ): { imports: string[]; calls: string[] } | undefined {
+  const root = semantic.tree.rootNode;
+  // Whether `name` is also bound to something other than `module`.
+  const taken = (name: string, module: string) =>
+    semantic.bindingsOf(name, root).some((b) => b.qualifiedName !== module);
   const use = (module: string, call: (name: string) => string) => {
     const name = moduleName(semantic, module, offset);
-    const root = semantic.tree.rootNode;
-    const taken = (n: string) =>
-      semantic.bindingsOf(n, root).some((b) => b.qualifiedName !== module);
-    if (taken(name ?? module)) return undefined;
+    if (taken(name ?? module, module)) return undefined;
     return name
       ? { imports: [], calls: [call(name)] }
       : { imports: [`import ${module}`], calls: [call(module)] };
@@ -188,10 +189,10 @@ function seedLines(
       return use('torch', (name) => `${name}.manual_seed(${seed})`);
     case 'tensorflow': {
       // `tf.random.set_seed`, else Keras's own seeding, which also seeds its backend.
-      const tensorflow = moduleName(semantic, 'tensorflow', offset);
-      const keras = moduleName(semantic, 'keras', offset);
-      if (tensorflow) return { imports: [], calls: [`${tensorflow}.random.set_seed(${seed})`] };
-      if (keras) return { imports: [], calls: [`${keras}.utils.set_random_seed(${seed})`] };
+      if (moduleName(semantic, 'tensorflow', offset))
+        return use('tensorflow', (name) => `${name}.random.set_seed(${seed})`);
+      if (moduleName(semantic, 'keras', offset))
+        return use('keras', (name) => `${name}.utils.set_random_seed(${seed})`);
       return importsTensorflow(semantic)
         ? use('tensorflow', (name) => `${name}.random.set_seed(${seed})`)
         : use('keras', (name) => `${name}.utils.set_random_seed(${seed})`);
