@@ -13,6 +13,8 @@ import {
   SERVER_NAME,
   SETTINGS_SECTION,
   StatusNotification,
+  TrustGrantedNotification,
+  type InitializationOptions,
   type ScanSummary,
   type StatusParams,
 } from '../../server/src/protocol';
@@ -135,6 +137,11 @@ class ServerHost {
       languageClient.onNotification(StatusNotification, (params: StatusParams) =>
         showServerStatus(this.status, params),
       ),
+      // Restricted Mode ends without a restart: the server lifts its own restriction.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        if (languageClient.isRunning())
+          void languageClient.sendNotification(TrustGrantedNotification);
+      }),
     ];
     try {
       await languageClient.start();
@@ -192,6 +199,10 @@ function createClient(
   const clientOptions: LanguageClientOptions = {
     documentSelector,
     synchronize: { configurationSection: SETTINGS_SECTION },
+    // In Restricted Mode the server reads nothing outside the workspace (no Hugging Face cache).
+    initializationOptions: {
+      workspaceTrusted: vscode.workspace.isTrusted,
+    } satisfies InitializationOptions,
     outputChannel: log,
     traceOutputChannel: log,
     middleware: {

@@ -30,10 +30,14 @@ export class TestLspClient {
     private readonly child: ChildProcessWithoutNullStreams,
   ) {}
 
-  /** Starts the server; `env` replaces its environment (e.g. a test's own `HF_HOME`). */
+  /**
+   * Starts the server; `env` replaces its environment (e.g. a test's own `HF_HOME`), and
+   * `initializationOptions` is what the extension would send (e.g. `{ workspaceTrusted: false }`).
+   */
   static async start(
     rootUri: string,
     env: NodeJS.ProcessEnv = process.env,
+    initializationOptions?: unknown,
   ): Promise<TestLspClient> {
     const child = spawn(process.execPath, [SERVER_BUNDLE, '--stdio'], { stdio: 'pipe', env });
     child.stderr.on('data', () => undefined);
@@ -58,6 +62,7 @@ export class TestLspClient {
     await connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri,
+      initializationOptions,
       workspaceFolders: [{ uri: rootUri, name: 'ws' }],
       capabilities: {
         workspace: {

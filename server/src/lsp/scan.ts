@@ -21,6 +21,8 @@ export interface ScanHost {
     findingIndex: number,
     located: { prefix: string; line?: number },
   ): Diagnostic;
+  /** A skipped file or a rule cut short, shown at the top of the file. */
+  noticeDiagnostics(result: LintResult, uri: string): Diagnostic[];
 }
 
 /**
@@ -101,6 +103,11 @@ export class WorkspaceScanner {
     try {
       loaded = loadFile(path);
     } catch (error) {
+      // Deleted since discovery (or while the scan ran): nothing to show, nothing went wrong.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        await this.clear(uri);
+        return 0;
+      }
       const reason =
         error instanceof NotebookFormatError
           ? `not a valid notebook: ${error.message}`
@@ -126,8 +133,9 @@ export class WorkspaceScanner {
         line,
       });
     });
+    const notices = this.host.noticeDiagnostics(result, uri);
     this.scanned.add(uri);
-    await this.host.connection.sendDiagnostics({ uri, diagnostics });
+    await this.host.connection.sendDiagnostics({ uri, diagnostics: [...notices, ...diagnostics] });
     return diagnostics.length;
   }
 

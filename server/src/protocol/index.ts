@@ -42,3 +42,15 @@ export interface ScanSummary {
   cancelled: boolean;
   errors: string[];
 }
+
+/** What the client tells the server when it starts it. */
+export interface InitializationOptions {
+  /**
+   * False in a workspace VS Code does not trust (Restricted Mode): the server then reads nothing
+   * outside the workspace, so MLH402 does not consult the Hugging Face cache. Absent means trusted.
+   */
+  workspaceTrusted?: boolean;
+}
+
+/** Client → server notification: the user trusted the workspace; lifts the restriction above. */
+export const TrustGrantedNotification = 'mlhygiene/workspaceTrustGranted';
