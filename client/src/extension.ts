@@ -15,6 +15,8 @@ import {
   SERVER_NAME,
   SETTINGS_SECTION,
   StatusNotification,
+  TrustGrantedNotification,
+  type InitializationOptions,
   type ScanSummary,
   type StatusParams,
 } from '../../server/src/protocol';
@@ -172,6 +174,11 @@ class ServerHost {
       languageClient.onNotification(StatusNotification, (params: StatusParams) =>
         showServerStatus(this.status, params),
       ),
+      // Restricted Mode ends without a restart: the server lifts its own restriction.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        if (languageClient.isRunning())
+          void languageClient.sendNotification(TrustGrantedNotification);
+      }),
     ];
     try {
       await languageClient.start();
@@ -228,9 +235,13 @@ function createClient(
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector,
-    // The scan keeps its cache in this workspace's storage (none without a workspace).
-    initializationOptions: { storagePath: context.storageUri?.fsPath },
     synchronize: { configurationSection: SETTINGS_SECTION },
+    initializationOptions: {
+      // In Restricted Mode the server reads nothing outside the workspace (no Hugging Face cache).
+      workspaceTrusted: vscode.workspace.isTrusted,
+      // The scan keeps its cache in this workspace's storage (none without a workspace).
+      storagePath: context.storageUri?.fsPath,
+    } satisfies InitializationOptions,
     outputChannel: log,
     traceOutputChannel: log,
     middleware: {

@@ -33,13 +33,14 @@ export class TestLspClient {
   ) {}
 
   /**
-   * Starts the server; `env` replaces its environment (e.g. a test's own `HF_HOME`);
-   * `initializationOptions` are what VS Code's client sends (e.g. the storage path).
+   * Starts the server; `env` replaces its environment (e.g. a test's own `HF_HOME`), and
+   * `initializationOptions` is what the extension would send (e.g. `{ workspaceTrusted: false }`
+   * or its storage path).
    */
   static async start(
     rootUri: string,
     env: NodeJS.ProcessEnv = process.env,
-    initializationOptions?: Record<string, unknown>,
+    initializationOptions?: unknown,
   ): Promise<TestLspClient> {
     const child = spawn(process.execPath, [SERVER_BUNDLE, '--stdio'], { stdio: 'pipe', env });
     child.stderr.on('data', () => undefined);

@@ -12,7 +12,7 @@ import { VERSION } from '../protocol';
 import { RULES, findRule } from '../rules';
 import { renderRuleMarkdown } from '../rules/render';
 import { discoverFiles } from '../workspace/discovery';
-import { loadText, type LoadedFile } from '../workspace/files';
+import { invalidUtf8Message, loadText, readSource, type LoadedFile } from '../workspace/files';
 import { BaselineError, fingerprints, readBaseline, writeBaseline } from './baseline';
 import { LintCache } from './cache';
 import {
@@ -249,8 +249,10 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
     }
     let loaded: LoadedFile;
     let raw: string;
+    let invalidUtf8: string | undefined;
     try {
-      raw = target.text ?? readFileSync(target.path, 'utf8');
+      ({ text: raw, invalidUtf8 } =
+        target.text === undefined ? readSource(target.path) : { text: target.text });
       loaded = loadText(target.path, raw);
     } catch (error) {
       const reason =
@@ -275,9 +277,10 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
         file: loaded.source,
         findings: cached,
         internalErrors: [],
+        notices: [],
         lines: new LineIndex(loaded.source.text),
       };
-    } else if (options.fix) {
+    } else if (options.fix && !invalidUtf8) {
       const fixed = fixAll(loaded.source, settings, { unsafe: options.unsafeFixes });
       result = fixed.result;
       if (fixed.applied > 0) {
@@ -286,7 +289,8 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
       }
     } else {
       result = lint(loaded.source, settings);
-      if (result.internalErrors.length === 0) cache?.set(key, result.findings);
+      if (result.internalErrors.length + result.notices.length === 0)
+        cache?.set(key, result.findings);
     }
     for (const { code, error } of result.internalErrors) {
       report.errors.push({
@@ -294,6 +298,9 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
         message: `internal error in rule ${code}: ${error.split('\n')[0]}`,
       });
     }
+    if (invalidUtf8)
+      report.configMessages.push(`${shown}: ${invalidUtf8Message(invalidUtf8, options.fix)}`);
+    for (const notice of result.notices) report.configMessages.push(`${shown}: ${notice.message}`);
     // Hints are editor nudges: the CLI reports information and above.
     const visible = result.findings.filter((f) => f.severity !== 'hint');
     const prints = fingerprints(shown, result, visible);

@@ -25,6 +25,8 @@ export const projectKeys = {
   'tracking-calls': stringList,
   'print-allowed-in-main': z.boolean(),
   'seed-value': z.number().int(),
+  'max-file-size': z.number().int().min(0),
+  'rule-timeout': z.number().int().min(0),
 } as const;
 
 export type ProjectKey = keyof typeof projectKeys;
@@ -46,6 +48,23 @@ export const DEFAULT_RULE_OPTIONS: RuleOptions = {
   printAllowedInMain: true,
   seedValue: 42,
 };
+
+/**
+ * Bounds that keep one pathological file from holding up the editor or CI. A file larger than
+ * `maxFileSize` bytes of Python is skipped with a notice: 1 MiB, Biome's default, is above every
+ * hand-written module of the Python standard library and its common site-packages (the largest,
+ * `pydoc_data/topics.py`, is 740 KB) and below generated data modules that take seconds and
+ * hundreds of megabytes to lint. A rule that runs longer than `ruleTimeoutMs` on one file is
+ * stopped there and the user told; 2 s is far beyond what any rule takes on a real file.
+ */
+export interface Limits {
+  /** Bytes of Python (a script, or a notebook's code cells); 0 means no limit. */
+  maxFileSize: number;
+  /** Milliseconds one rule may spend on one file; 0 means no limit. */
+  ruleTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxFileSize: 1024 * 1024, ruleTimeoutMs: 2000 };
 
 interface EditorSetting {
   schema: z.ZodType;
@@ -90,6 +109,12 @@ export const editorSettings = {
     description:
       'Severity per rule code or name, e.g. {"MLH201": "error"}. Overrides pyproject.toml.',
   },
+  'mlhygiene.maxFileSize': {
+    schema: z.number().int().min(0).nullable(),
+    default: null,
+    description:
+      'Files with more bytes of Python than this (a script, or the code cells of a notebook) are skipped with a notice. `null` uses `max-file-size` of pyproject.toml, else 1048576 (1 MiB); 0 means no limit.',
+  },
   'mlhygiene.trace.server': {
     schema: z.enum(['off', 'messages', 'verbose']),
     default: 'off',
@@ -107,6 +132,8 @@ export interface EditorSettings {
   ignore: string[];
   exclude: string[];
   severity: Record<string, (typeof SEVERITY_VALUES)[number]>;
+  /** Null: the project's `max-file-size`, else the default. */
+  maxFileSize: number | null;
 }
 
 export const DEFAULT_EDITOR_SETTINGS: EditorSettings = {
@@ -116,6 +143,7 @@ export const DEFAULT_EDITOR_SETTINGS: EditorSettings = {
   ignore: [],
   exclude: [],
   severity: {},
+  maxFileSize: null,
 };
 
 /**
@@ -142,12 +170,29 @@ export function sanitizeEditorSettings(raw: unknown): {
   return { settings: settings as unknown as EditorSettings, problems };
 }
 
+/**
+ * `{ anyOf: [{ type: 'integer' }, { type: 'null' }] }` as `{ type: ['integer', 'null'] }`, the form
+ * VS Code's settings editor can show as a field instead of "Edit in settings.json".
+ */
+function nullableAsTypeList(json: Record<string, unknown>): Record<string, unknown> {
+  const options = json.anyOf as Record<string, unknown>[] | undefined;
+  if (options?.length !== 2) return json;
+  const value = options.find((o) => o.type !== 'null');
+  if (!value || !options.some((o) => o.type === 'null') || typeof value.type !== 'string')
+    return json;
+  const merged: Record<string, unknown> = { ...json, ...value, type: [value.type, 'null'] };
+  delete merged.anyOf;
+  return merged;
+}
+
 /** The `contributes.configuration.properties` object package.json must hold. */
 export function editorSettingsContribution(): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const [key, spec] of Object.entries(editorSettings) as [string, EditorSetting][]) {
-    const json = z.toJSONSchema(spec.schema) as Record<string, unknown>;
+    const json = nullableAsTypeList(z.toJSONSchema(spec.schema) as Record<string, unknown>);
     delete json.$schema;
+    // The safe-integer bound zod adds to every integer is noise in the settings editor.
+    if (json.maximum === Number.MAX_SAFE_INTEGER) delete json.maximum;
     out[key] = {
       ...json,
       default: spec.default,

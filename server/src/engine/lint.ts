@@ -1,5 +1,6 @@
 import type { Tree } from 'web-tree-sitter';
 import { loadPython, parsePython } from '../parsing/runtime';
+import { skipReason } from '../parsing/guard';
 import { LineIndex } from '../parsing/positions';
 import { SemanticModel } from '../semantic/model';
 import {
@@ -13,6 +14,7 @@ import {
 } from '../rules/types';
 import { activeRules, type LintSettings } from './selection';
 import { notebookSource, originalText, scopeOf, type SourceFile } from './source';
+import { withFault } from './faults';
 import { collectSuppressions, isSuppressed } from './suppressions';
 import { projectFiles, type ProjectFiles } from '../workspace/project';
 import { brokenStatements, fixesOutside } from '../fixes/broken';
@@ -29,11 +31,21 @@ export interface Finding {
   fixes: Fix[];
 }
 
+/** Something the user must know about a lint besides its findings. */
+export interface LintNotice {
+  /** `skipped`: the file was not linted (too large, nested too deep); `cut-short`: a rule stopped. */
+  kind: 'skipped' | 'cut-short';
+  /** The rule that was cut short. */
+  code?: string;
+  message: string;
+}
+
 export interface LintResult {
   file: SourceFile;
   findings: Finding[];
   /** Rules that threw, with the error; the other rules' findings are still reported. */
   internalErrors: { code: string; error: string }[];
+  notices: LintNotice[];
   lines: LineIndex;
 }
 
@@ -86,12 +98,19 @@ export function lint(
   settings: LintSettings,
   options: LintOptions = {},
 ): LintResult {
+  // Too large or nested too deep: not parsed at all, and the user is told why.
+  const skipped = skipReason(input.text, settings.limits.maxFileSize);
+  if (skipped) {
+    const lines = new LineIndex(input.text);
+    const notices: LintNotice[] = [{ kind: 'skipped', message: skipped }];
+    return { file: input, findings: [], internalErrors: [], notices, lines };
+  }
   const prepared = prepare(input, options.tree);
   const { tree, owned } = prepared;
   // Test folders are judged relative to the project root, which only the settings know.
   const file: SourceFile = { ...prepared.file, scope: scopeOf(prepared.file.path, settings.root) };
   const lines = new LineIndex(file.text);
-  const result: LintResult = { file, findings: [], internalErrors: [], lines };
+  const result: LintResult = { file, findings: [], internalErrors: [], notices: [], lines };
   try {
     const rules = activeRules(settings, file.path, file.scope, file.notebook?.ignore);
     // Triggers are matched against what the user wrote: masked magics still count.
@@ -101,7 +120,9 @@ export function lint(
     );
     if (runnable.length === 0) return result;
     const semantic = new SemanticModel(tree);
-    const project = options.project ?? projectFiles(file.path, settings.root);
+    const project =
+      options.project ??
+      projectFiles(file.path, settings.root, process.env, settings.confined ?? false);
     const suppressions = collectSuppressions(semantic, lines);
     const broken = brokenStatements(tree);
     const ignoredCells = new Set(
@@ -132,10 +153,24 @@ export function lint(
         });
       };
       const context: RuleContext = { file, semantic, options: settings.options, project, report };
+      // The time budget is checked between nodes: a rule past it stops, keeping what it found.
+      const budget = settings.limits.ruleTimeoutMs;
+      const deadline = budget > 0 ? performance.now() + budget : Infinity;
       try {
         const visitors = rule.create(context);
-        for (const [type, visit] of Object.entries(visitors)) {
-          for (const node of semantic.nodes(type)) visit(node);
+        visiting: for (const [type, own] of Object.entries(visitors)) {
+          const visit = withFault(rule.code, own);
+          for (const node of semantic.nodes(type)) {
+            visit(node);
+            if (performance.now() > deadline) {
+              result.notices.push({
+                kind: 'cut-short',
+                code: rule.code,
+                message: `${rule.code} (${rule.name}) was stopped after ${budget} ms on this file (rule-timeout); its findings here may be incomplete`,
+              });
+              break visiting;
+            }
+          }
         }
       } catch (error) {
         result.internalErrors.push({

@@ -1,7 +1,13 @@
 import picomatch from 'picomatch';
 import { relative } from 'node:path';
 import type { LoadedProjectConfig } from '../config/load';
-import { DEFAULT_RULE_OPTIONS, type EditorSettings, type RuleOptions } from '../config/schema';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_RULE_OPTIONS,
+  type EditorSettings,
+  type Limits,
+  type RuleOptions,
+} from '../config/schema';
 import { RULES } from '../rules';
 import type { Rule, Scope, Severity } from '../rules/types';
 
@@ -16,6 +22,10 @@ export interface LintSettings {
   options: RuleOptions;
   /** The profile notebooks are judged by: exploration unless the project says production. */
   notebookProfile: 'production' | 'exploration';
+  /** File size and rule time bounds; the editor's `mlhygiene.maxFileSize` wins over the project. */
+  limits: Limits;
+  /** An untrusted workspace: rules read nothing outside the project (see `ProjectFiles`). */
+  confined?: boolean;
   /** Problems found while resolving: unknown rule selectors and the like. */
   messages: string[];
 }
@@ -113,6 +123,10 @@ export function resolveSettings(
     root: project.root,
     options,
     notebookProfile: config.profile ?? 'exploration',
+    limits: {
+      maxFileSize: editor?.maxFileSize ?? config['max-file-size'] ?? DEFAULT_LIMITS.maxFileSize,
+      ruleTimeoutMs: config['rule-timeout'] ?? DEFAULT_LIMITS.ruleTimeoutMs,
+    },
     messages,
   };
 }

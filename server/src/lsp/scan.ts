@@ -4,7 +4,6 @@ import {
   type Connection,
   type Diagnostic,
 } from 'vscode-languageserver';
-import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { ConfigLocator } from '../config/load';
 import { lint, type LintResult } from '../engine/lint';
@@ -13,13 +12,15 @@ import { locate } from '../engine/source';
 import { fileLineOfCellLine, NotebookFormatError } from '../parsing/ipynb';
 import type { ScanSummary } from '../protocol';
 import { discoverFiles } from '../workspace/discovery';
-import { loadText } from '../workspace/files';
+import { loadText, readSource } from '../workspace/files';
 import { dependencies, projectFiles, unchanged, type Dependency } from '../workspace/project';
 import { LintCache } from '../cli/cache';
 
 /** What a scan publishes for one file, as kept in the cache. */
 interface Published {
   diagnostics: Diagnostic[];
+  /** The findings among the diagnostics (the rest are notices). */
+  findings: number;
   families: string[];
   complete: boolean;
   dependencies: Dependency[];
@@ -49,6 +50,8 @@ export interface ScanHost {
     findingIndex: number,
     located: { prefix: string; line?: number },
   ): Diagnostic;
+  /** A skipped file or a rule cut short, shown at the top of the file. */
+  noticeDiagnostics(result: LintResult, uri: string): Diagnostic[];
 }
 
 /**
@@ -155,9 +158,11 @@ export class WorkspaceScanner {
     const resolved = await this.host.settingsFor(path);
     let raw: string;
     try {
-      raw = readFileSync(path, 'utf8');
+      raw = readSource(path).text;
     } catch (error) {
-      summary?.errors.push(`${path}: ${(error as Error).message}`);
+      // Deleted since discovery (or while the scan ran): nothing to show, nothing went wrong.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        summary?.errors.push(`${path}: ${(error as Error).message}`);
       await this.clear(uri);
       return 0;
     }
@@ -171,7 +176,7 @@ export class WorkspaceScanner {
     if (published && !unchanged(published.dependencies ?? [])) published = undefined;
     if (!published) {
       try {
-        published = this.diagnose(path, raw, resolved.settings);
+        published = this.diagnose(path, uri, raw, resolved.settings);
       } catch (error) {
         const reason =
           error instanceof NotebookFormatError
@@ -189,14 +194,15 @@ export class WorkspaceScanner {
     }
     this.scanned.add(uri);
     await this.host.connection.sendDiagnostics({ uri, diagnostics: published.diagnostics });
-    return published.diagnostics.length;
+    return published.findings;
   }
 
   /** Lints a file's text and makes the diagnostics a closed file shows. */
-  private diagnose(path: string, raw: string, settings: LintSettings): Published {
+  private diagnose(path: string, uri: string, raw: string, settings: LintSettings): Published {
     const loaded = loadText(path, raw);
     const consulted = new Map<string, string | undefined>();
-    const project = projectFiles(path, settings.root, process.env, consulted);
+    const confined = settings.confined ?? false;
+    const project = projectFiles(path, settings.root, process.env, confined, consulted);
     const result = lint(loaded.source, settings, { project });
     const diagnostics = result.findings.map((_, index) => {
       // A closed notebook's finding points at the line of the .ipynb holding that source line.
@@ -210,10 +216,12 @@ export class WorkspaceScanner {
       });
     });
     return {
-      diagnostics,
+      // Notices (a file skipped, a rule cut short) come first, at the top of the file.
+      diagnostics: [...this.host.noticeDiagnostics(result, uri), ...diagnostics],
+      findings: diagnostics.length,
       families: result.findings.map((f) => f.family),
-      // A rule that failed may find something next time: such a result is not kept.
-      complete: result.internalErrors.length === 0,
+      // A rule that failed or was cut short may find more next time: such a result is not kept.
+      complete: result.internalErrors.length === 0 && result.notices.length === 0,
       dependencies: dependencies(consulted),
     };
   }

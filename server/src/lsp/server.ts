@@ -34,6 +34,7 @@ import { resolveSettings, type LintSettings } from '../engine/selection';
 import { locate, notebookSource, pythonSource, type SourceFile } from '../engine/source';
 import { editsByCell, fixAll } from '../fixes/fixAll';
 import type { CellKind } from '../parsing/notebook';
+import { skipReason } from '../parsing/guard';
 import { LineIndex } from '../parsing/positions';
 import { parsePython } from '../parsing/runtime';
 import {
@@ -42,7 +43,9 @@ import {
   FIX_ALL_KIND,
   SETTINGS_SECTION,
   StatusNotification,
+  TrustGrantedNotification,
   VERSION,
+  type InitializationOptions,
   type StatusParams,
 } from '../protocol';
 import { findRule } from '../rules';
@@ -67,6 +70,8 @@ const SEVERITY: Record<Exclude<Severity, 'off'>, DiagnosticSeverity> = {
 /** What a diagnostic carries in `data`, so code actions never re-lint. */
 interface DiagnosticData {
   fixes: { title: string; safety: 'safe' | 'unsafe'; edit: WorkspaceEdit }[];
+  /** Set on a notice (a skipped file, a rule cut short): no code action applies to it. */
+  notice?: 'skipped' | 'cut-short';
 }
 
 /** A document as a lint saw it; edits built from that lint are only valid for this version. */
@@ -90,8 +95,7 @@ type TargetKey = string;
  * The scan's cache, in the folder the client names (VS Code's workspace storage for this
  * workspace); none when the client names none or the folder cannot be written.
  */
-function scanCache(options: unknown, warn: (message: string) => void): LintCache | undefined {
-  const storage = (options as { storagePath?: unknown } | null | undefined)?.storagePath;
+function scanCache(storage: unknown, warn: (message: string) => void): LintCache | undefined {
   if (typeof storage !== 'string' || !storage) return undefined;
   try {
     return new LintCache(storage);
@@ -134,6 +138,12 @@ export class LintServer {
   /** The last findings per document or cell URI, for hovers. */
   private readonly lastFindings = new Map<string, { finding: Finding; diagnostic: Diagnostic }[]>();
   private readonly reportedConfigProblems = new Set<string>();
+  /** Rule failures and notices already logged, by file, rule and reason: each is logged once. */
+  private readonly loggedOnce = new Set<string>();
+  /** Notebook cells whose last diagnostics included a notice, so they are republished when it goes. */
+  private readonly noticeCells = new Set<string>();
+  /** False in an untrusted workspace: rules then read nothing outside the project. */
+  private trusted = true;
   private status: StatusParams['state'] = 'ok';
   private supportsConfiguration = false;
   private supportsWatchedFiles = false;
@@ -166,6 +176,7 @@ export class LintServer {
         editorExcludes(await Promise.all(folders.map((folder) => this.folderExcludes(folder)))),
       isOpen: (uri) => this.isOpen(uri),
       toDiagnostic: (result, index, located) => this.scanDiagnostic(result, index, located),
+      noticeDiagnostics: (result, uri) => this.noticeDiagnostics(result, uri),
     });
   }
 
@@ -229,6 +240,12 @@ export class LintServer {
         }
       }
     });
+    connection.onNotification(TrustGrantedNotification, () => {
+      if (this.trusted) return;
+      this.trusted = true;
+      this.connection.console.info('mlhygiene: the workspace is trusted now');
+      this.relintAll();
+    });
     connection.onCodeAction((params) => this.codeActions(params));
     connection.onHover((params) => this.hover(params));
     connection.onExecuteCommand(async ({ command, arguments: args }, token, reporter) => {
@@ -258,8 +275,14 @@ export class LintServer {
     this.supportsConfiguration = !!params.capabilities.workspace?.configuration;
     this.supportsWatchedFiles =
       !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    const options = params.initializationOptions as InitializationOptions | undefined;
+    this.trusted = options?.workspaceTrusted !== false;
+    if (!this.trusted)
+      this.connection.console.info(
+        'mlhygiene: untrusted workspace: nothing outside it is read (no Hugging Face cache)',
+      );
     this.ready = ensureEngine();
-    this.scanner.cache = scanCache(params.initializationOptions, (message) =>
+    this.scanner.cache = scanCache(options?.storagePath, (message) =>
       this.connection.console.warn(message),
     );
     return {
@@ -354,7 +377,7 @@ export class LintServer {
     const key = project.file ?? '';
     const cached = this.lintSettingsCache.get(key);
     if (cached && cached.editor === editor) return cached.settings;
-    const settings = resolveSettings(project, editor);
+    const settings = { ...resolveSettings(project, editor), confined: !this.trusted };
     for (const message of settings.messages) this.reportConfigProblem(message);
     this.lintSettingsCache.set(key, { editor, settings });
     return settings;
@@ -405,10 +428,40 @@ export class LintServer {
     }
   }
 
-  private logInternalErrors(result: LintResult, uri: string): void {
+  /**
+   * A failing rule and a notice (a skipped file, a rule cut short) are logged once per file, rule
+   * and reason, not on every keystroke; the other rules' findings are published as usual.
+   */
+  private logLintProblems(result: LintResult, uri: string): void {
     for (const { code, error } of result.internalErrors) {
+      const reason = error.split('\n')[0];
+      const key = `${uri}\0${code}\0${reason}`;
+      if (this.loggedOnce.has(key)) continue;
+      this.loggedOnce.add(key);
       this.connection.console.error(`mlhygiene: rule ${code} failed on ${uri}: ${error}`);
     }
+    for (const notice of result.notices) {
+      const key = `${uri}\0${notice.message}`;
+      if (this.loggedOnce.has(key)) continue;
+      this.loggedOnce.add(key);
+      this.connection.console.warn(`mlhygiene: ${uri}: ${notice.message}`);
+    }
+  }
+
+  /**
+   * Notices as information diagnostics at the top of the file (or on a notebook's first code cell
+   * when `cellUri` picks it), so a skipped file or a rule cut short is visible where the user looks.
+   */
+  private noticeDiagnostics(result: LintResult, uri: string): Diagnostic[] {
+    this.logLintProblems({ ...result, internalErrors: [] }, uri);
+    const top = { line: 0, character: 0 };
+    return result.notices.map((notice) => ({
+      range: { start: top, end: top },
+      severity: DiagnosticSeverity.Information,
+      source: DIAGNOSTIC_SOURCE,
+      message: notice.message,
+      data: { fixes: [], notice: notice.kind } satisfies DiagnosticData,
+    }));
   }
 
   /**
@@ -461,12 +514,18 @@ export class LintServer {
       return;
     }
     const text = document.text;
-    const previous = document.takeTree();
-    const tree = parsePython(text, previous);
-    previous?.delete();
-    document.keepTree(tree);
-    const result = lint(pythonSource(path, text), this.lintSettings(path, editor), { tree });
-    this.logInternalErrors(result, uri);
+    const settings = this.lintSettings(path, editor);
+    let tree;
+    // A file lint() will skip (too large, nested too deep) is never handed to the parser.
+    if (skipReason(text, settings.limits.maxFileSize)) document.dropTree();
+    else {
+      const previous = document.takeTree();
+      tree = parsePython(text, previous);
+      previous?.delete();
+      document.keepTree(tree);
+    }
+    const result = lint(pythonSource(path, text), settings, tree ? { tree } : {});
+    this.logLintProblems(result, uri);
     // A newer version arrived while linting: its own run publishes.
     if (this.documents.get(uri)?.version !== version) return;
     const target: LintTarget = { result, document: { uri, version } };
@@ -478,7 +537,7 @@ export class LintServer {
     await this.connection.sendDiagnostics({
       uri,
       version,
-      diagnostics: entries.map((e) => e.diagnostic),
+      diagnostics: [...this.noticeDiagnostics(result, uri), ...entries.map((e) => e.diagnostic)],
     });
   }
 
@@ -523,11 +582,17 @@ export class LintServer {
     const perCell = new Map<string, { finding: Finding; diagnostic: Diagnostic }[]>(
       cells.map((c) => [c.uri, []]),
     );
+    const perCellNotices = new Map<string, Diagnostic[]>();
     if (!this.skips(editor, file.path)) {
       const result = lint(file, this.lintSettings(file.path, editor));
-      this.logInternalErrors(result, uri);
+      this.logLintProblems(result, uri);
       if (this.notebooks.getNotebookDocument(uri)?.version !== version) return;
       const target: LintTarget = { result, cells };
+      // Notices go on the first code cell, where the notebook's Python starts.
+      const first = file.notebook!.cells.findIndex((c) => c.kind === 'code');
+      const noticeCell = cells[Math.max(0, first)]?.uri;
+      const notices = this.noticeDiagnostics(result, uri);
+      if (noticeCell && notices.length) perCellNotices.set(noticeCell, notices);
       for (const finding of result.findings) {
         const cell = result.file.notebook!.module.cellAt(finding.start);
         if (!cell) continue;
@@ -549,11 +614,14 @@ export class LintServer {
       if (!current()) return;
       const before = this.lastFindings.get(cellUri);
       this.lastFindings.set(cellUri, entries);
+      const notices = perCellNotices.get(cellUri) ?? [];
+      const hadNotices = this.noticeCells.delete(cellUri);
+      if (notices.length) this.noticeCells.add(cellUri);
       // A cell that had nothing and still has nothing needs no message.
-      if (entries.length === 0 && before?.length === 0) continue;
+      if (entries.length === 0 && before?.length === 0 && !notices.length && !hadNotices) continue;
       await this.connection.sendDiagnostics({
         uri: cellUri,
-        diagnostics: entries.map((e) => e.diagnostic),
+        diagnostics: [...notices, ...entries.map((e) => e.diagnostic)],
       });
     }
   }
@@ -562,6 +630,7 @@ export class LintServer {
     this.cancel(notebook.uri);
     for (const cellUri of this.publishedCells.get(notebook.uri) ?? []) {
       this.lastFindings.delete(cellUri);
+      this.noticeCells.delete(cellUri);
       await this.connection.sendDiagnostics({ uri: cellUri, diagnostics: [] });
     }
     this.publishedCells.delete(notebook.uri);
@@ -659,8 +728,8 @@ export class LintServer {
     const actions: CodeAction[] = [];
     if (!only || only.some((kind) => CodeActionKind.QuickFix.startsWith(kind))) {
       for (const diagnostic of params.context.diagnostics) {
-        if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
         const data = diagnostic.data as DiagnosticData | undefined;
+        if (diagnostic.source !== DIAGNOSTIC_SOURCE || data?.notice) continue;
         let preferred = true;
         for (const fix of data?.fixes ?? []) {
           actions.push({

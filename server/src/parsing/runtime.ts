@@ -25,10 +25,22 @@ export function locateWasm(file: string): string {
   return join(found, file);
 }
 
+/**
+ * The options handed to the Emscripten module, which it fills in: its `HEAP8` view tells how large
+ * the WebAssembly heap has grown (it never shrinks, so growth under a steady load is a leak).
+ */
+const moduleOptions: { locateFile?: () => string; HEAP8?: Int8Array } = {};
+
+/** Bytes of WebAssembly memory the tree-sitter runtime holds; 0 before it is loaded. */
+export function wasmHeapBytes(): number {
+  return moduleOptions.HEAP8?.buffer.byteLength ?? 0;
+}
+
 export function loadPython(): Promise<Language> {
   loading ??= (async () => {
     const runtime = locateWasm('web-tree-sitter.wasm');
-    await Parser.init({ locateFile: () => runtime });
+    moduleOptions.locateFile = () => runtime;
+    await Parser.init(moduleOptions);
     language = await Language.load(readFileSync(locateWasm('tree-sitter-python.wasm')));
     return language;
   })();

@@ -42,3 +42,17 @@ export interface ScanSummary {
   cancelled: boolean;
   errors: string[];
 }
+
+/** What the client tells the server when it starts it. */
+export interface InitializationOptions {
+  /**
+   * False in a workspace VS Code does not trust (Restricted Mode): the server then reads nothing
+   * outside the workspace, so MLH402 does not consult the Hugging Face cache. Absent means trusted.
+   */
+  workspaceTrusted?: boolean;
+  /** A folder of the client's for the scan's cache (VS Code's workspace storage). */
+  storagePath?: string;
+}
+
+/** Client → server notification: the user trusted the workspace; lifts the restriction above. */
+export const TrustGrantedNotification = 'mlhygiene/workspaceTrustGranted';

@@ -648,6 +648,8 @@ export const unpinnedPretrainedModel = defineRule({
 
     /** The cache folder a call downloads into: its `cache_dir=` when given, else the environment's. */
     const cacheDirFor = (args: CallArguments, loader: HubLoader): string | undefined => {
+      // An untrusted workspace's code does not get to make the linter read outside it.
+      if (context.project.confined) return undefined;
       const given = loader.cacheKeyword
         ? keywordArgument(semantic, args, loader.cacheKeyword)
         : undefined;

@@ -479,14 +479,31 @@ function isValidatingCall(semantic: SemanticModel, call: Node): boolean {
   return isPanderaChecked(semantic, call);
 }
 
+/** Links of one expression chain followed before giving up (the stack must survive any input). */
+const MAX_CHAIN_LINKS = 500;
+
 class FrameFollower {
   constructor(
     private readonly semantic: SemanticModel,
     private readonly flow: Flow,
   ) {}
 
+  /** How many links of one chain (`df["a"]["b"].c…`) are being followed right now. */
+  private depth = 0;
+
   /** Follows the value of `expression` (a frame, or data derived from it) to where it is used. */
   follow(expression: Node, state: FrameState): void {
+    // Each link recurses once; past a length no real code has, the rest of the chain is left alone.
+    if (this.depth >= MAX_CHAIN_LINKS) return;
+    this.depth++;
+    try {
+      this.followLink(expression, state);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private followLink(expression: Node, state: FrameState): void {
     let current = expression;
     while (current.parent?.type === 'parenthesized_expression') current = current.parent;
     const parent = current.parent;

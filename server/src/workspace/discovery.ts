@@ -122,7 +122,8 @@ export class Excludes {
  * Finds `.py` and `.ipynb` files under the given paths, honouring `.gitignore` files, the default
  * excludes and the `exclude` / `extend-exclude` of the configuration that applies to each folder.
  * Files named explicitly are always included; `options.exclude` adds the caller's own excludes.
- * Symlinked folders are not followed (no loops).
+ * Symbolic links met in a walk are not followed, so a link loop cannot recurse, and only regular
+ * files are listed (never a FIFO or a device).
  */
 export function discoverFiles(
   paths: readonly string[],
@@ -173,7 +174,9 @@ export function discoverFiles(
       // A folder named explicitly is linted even when an enclosing .gitignore ignores it.
       const above = gitignoreLayersAbove(path);
       walk(path, ignoredByGit(above, path, true) ? [] : above);
-    } else files.add(path);
+    } else if (stats.isFile()) files.add(path);
+    // A FIFO or a device would block the read forever: it is named, never opened.
+    else problems.push({ path: given, message: 'not a regular file or folder' });
   }
   return { files: [...files], problems };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 
 /**
  * Read-only access to the files around the linted file that rules may consult: dependency pins
@@ -20,6 +20,11 @@ export interface ProjectFiles {
   findUp(names: readonly string[]): string[];
   /** Environment variables (for cache locations such as `$HF_HOME`); tests pass their own. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * In an untrusted workspace: the environment is empty and nothing outside the project is read;
+   * rules must not look anywhere else either (MLH402 leaves the Hugging Face cache alone).
+   */
+  readonly confined?: boolean;
 }
 
 const cache = new Map<string, { mtimeMs: number; size: number; text: string | undefined }>();
@@ -61,21 +66,31 @@ export function projectFiles(
   filePath: string,
   root: string | undefined,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  confined = false,
   consulted?: Map<string, string | undefined>,
 ): ProjectFiles {
-  const look = (path: string) => {
-    const text = readCached(path);
-    consulted?.set(path, text);
+  // Confined reads stay under the project root, or the linted file's folder when there is none.
+  const base = root ?? (isAbsolute(filePath) ? dirname(filePath) : undefined);
+  const allowed = (path: string) => {
+    if (!confined) return true;
+    const rel = base ? relative(base, path) : '..';
+    return !rel.startsWith('..') && !isAbsolute(rel);
+  };
+  const read = (path: string) => {
+    const full = isAbsolute(path) || !root ? path : join(root, path);
+    const text = allowed(full) ? readCached(full) : undefined;
+    consulted?.set(full, text);
     return text;
   };
   return {
     root,
-    env,
-    read: (path) => look(isAbsolute(path) || !root ? path : join(root, path)),
+    env: confined ? {} : env,
+    confined,
+    read,
     findUp(names) {
       if (!isAbsolute(filePath)) return [];
       for (let dir = dirname(filePath), i = 0; i < 40; i++) {
-        const found = names.map((n) => join(dir, n)).filter((p) => look(p) !== undefined);
+        const found = names.map((n) => join(dir, n)).filter((p) => read(p) !== undefined);
         if (found.length > 0) return found;
         const parent = dirname(dir);
         if (dir === root || parent === dir || isDirectory(join(dir, '.git'))) return [];
