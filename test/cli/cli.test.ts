@@ -96,6 +96,8 @@ describe('mlhygiene CLI (dist/cli.js)', () => {
     const missing = cli(['check', 'nope.py'], dir);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /error: nope\.py: no such file or folder/);
+    // Nothing could be checked: the summary must not claim that everything passed.
+    assert.equal(missing.stdout, 'No problems found in the files checked; 1 error (below).\n');
     write('broken/bad.ipynb', '{"cells": [');
     const broken = cli(['check', 'broken'], dir);
     assert.equal(broken.code, 2);

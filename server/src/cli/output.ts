@@ -107,7 +107,11 @@ export function formatText(report: Report, options: { fixMode: boolean }): strin
       total++;
     }
   }
-  if (total === 0) {
+  if (total === 0 && report.errors.length > 0) {
+    // Files that could not be read were not checked: that is not a pass.
+    const noun = report.errors.length === 1 ? 'error' : 'errors';
+    lines.push(`No problems found in the files checked; ${report.errors.length} ${noun} (below).`);
+  } else if (total === 0) {
     lines.push(
       report.fixed > 0
         ? `Fixed ${report.fixed} problem${report.fixed === 1 ? '' : 's'}; no problems left.`
