@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type { Finding } from '../engine/lint';
 import { VERSION } from '../protocol';
 
@@ -12,7 +13,7 @@ import { VERSION } from '../protocol';
 let fingerprint: string | undefined;
 
 /** The running build itself is part of every key, so a rebuilt tool never reads old entries. */
-function toolFingerprint(): string {
+export function toolFingerprint(): string {
   if (fingerprint === undefined) {
     try {
       fingerprint = createHash('sha256').update(readFileSync(__filename)).digest('hex');
@@ -21,6 +22,14 @@ function toolFingerprint(): string {
     }
   }
   return fingerprint;
+}
+
+/**
+ * Worker threads run from their own bundle, whose hash differs from the CLI's: they take the CLI's
+ * fingerprint so that a file gets the same key whichever thread lints it.
+ */
+export function useToolFingerprint(value: string): void {
+  fingerprint = value;
 }
 
 export class LintCache {
@@ -50,12 +59,15 @@ export class LintCache {
     }
   }
 
-  /** Written to a temporary name first, so a killed run never leaves a half-written entry. */
+  /**
+   * Written to a temporary name first (one per process and thread), so a killed run never leaves a
+   * half-written entry.
+   */
   set(key: string, findings: readonly Finding[]): void {
     const folder = join(this.dir, key.slice(0, 2));
     mkdirSync(folder, { recursive: true });
     const target = join(folder, `${key}.json`);
-    const temporary = `${target}.${process.pid}.tmp`;
+    const temporary = `${target}.${process.pid}.${threadId}.tmp`;
     // Fix edits are not needed to report; --fix never reads the cache.
     const stored = findings.map((f) => ({
       ...f,
