@@ -17,6 +17,8 @@ const bundles = [
   { entry: 'client/src/extension.ts', outfile: 'dist/extension.js' },
   { entry: 'server/src/main.ts', outfile: 'dist/server.js' },
   { entry: 'server/src/cli.ts', outfile: 'dist/cli.js', executable: true },
+  // The CLI's worker threads start from this file, which the CLI looks for in its own folder.
+  { entry: 'server/src/cli/checkWorker.ts', outfile: 'dist/checkWorker.js' },
 ];
 
 const wasmFiles = [

@@ -175,8 +175,10 @@ describe('CLI for CI: SARIF, GitHub annotations, statistics, baseline, cache, st
             : [],
       );
     const [entry] = entries(join(project, '.mlhygiene_cache'));
-    const stored = JSON.parse(readFileSync(entry, 'utf8')) as { message: string }[];
-    stored[0].message = 'served from the cache';
+    const stored = JSON.parse(readFileSync(entry, 'utf8')) as {
+      report: { entries: { finding: { message: string } }[] };
+    };
+    stored.report.entries[0].finding.message = 'served from the cache';
     writeFileSync(entry, JSON.stringify(stored));
     assert.match(cli(['check'], project).stdout, /MLH301 served from the cache/);
     // --no-cache, a changed file and a changed configuration all lint afresh.
@@ -188,6 +190,27 @@ describe('CLI for CI: SARIF, GitHub annotations, statistics, baseline, cache, st
     assert.doesNotMatch(cli(['check'], project).stdout, /served from the cache/);
     writeFileSync(join(project, 'job.py'), 'import pickle\n\nx = pickle.loads(b)\n');
     assert.match(cli(['check'], project).stdout, /^job\.py:3:5: MLH301 pickle/m);
+  });
+
+  it('lints a cached file again when a project file its rules read changes (a torch pin)', () => {
+    const project = join(dir, 'pinned');
+    mkdirSync(project);
+    writeFileSync(join(project, 'pyproject.toml'), `[tool.mlhygiene]\n${FOUR_RULES}\n`);
+    writeFileSync(join(project, 'load.py'), 'import torch\n\nstate = torch.load("ckpt.pt")\n');
+    writeFileSync(join(project, 'requirements.txt'), 'torch==2.1.0\n');
+    const json = () =>
+      JSON.parse(cli(['check', '--output-format', 'json', '--exit-zero'], project).stdout) as {
+        findings: { severity: string; message: string }[];
+      };
+    assert.deepEqual(
+      json().findings.map((f) => f.severity),
+      ['warning'],
+    );
+    // Only requirements.txt changes: the cached report for load.py must not be reused.
+    writeFileSync(join(project, 'requirements.txt'), 'torch==2.6.0\n');
+    const [pinned] = json().findings;
+    assert.equal(pinned.severity, 'information');
+    assert.match(pinned.message, /pinned in requirements\.txt/);
   });
 
   it("--stdin-filename lints stdin as that file, with its folder's configuration", () => {

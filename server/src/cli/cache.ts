@@ -1,18 +1,19 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Finding } from '../engine/lint';
+import { threadId } from 'node:worker_threads';
 import { VERSION } from '../protocol';
 
 /**
- * The CLI's content-hash cache: a file's findings are stored under a key made of the tool version,
- * the configuration that applies to it, its path and its exact content, so any change to one of
- * them is a miss. Lives in `.mlhygiene_cache/` (which ignores itself for git, like ruff's).
+ * The content-hash cache: a file's results are stored under a key made of the tool build, the
+ * configuration that applies to it, its path and its exact content, so any change to one of them
+ * is a miss. The CLI keeps it in `.mlhygiene_cache/` (which ignores itself for git, like ruff's),
+ * the editor's scan in VS Code's workspace storage.
  */
 let fingerprint: string | undefined;
 
 /** The running build itself is part of every key, so a rebuilt tool never reads old entries. */
-function toolFingerprint(): string {
+export function toolFingerprint(): string {
   if (fingerprint === undefined) {
     try {
       fingerprint = createHash('sha256').update(readFileSync(__filename)).digest('hex');
@@ -21,6 +22,14 @@ function toolFingerprint(): string {
     }
   }
   return fingerprint;
+}
+
+/**
+ * Worker threads run from their own bundle, whose hash differs from the CLI's: they take the CLI's
+ * fingerprint so that a file gets the same key whichever thread lints it.
+ */
+export function useToolFingerprint(value: string): void {
+  fingerprint = value;
 }
 
 export class LintCache {
@@ -40,19 +49,7 @@ export class LintCache {
     return hash.digest('hex');
   }
 
-  get(key: string): Finding[] | undefined {
-    return this.getValue<Finding[]>(key);
-  }
-
-  set(key: string, findings: readonly Finding[]): void {
-    // Fix edits are not needed to report; --fix never reads the cache.
-    this.setValue(
-      key,
-      findings.map((f) => ({ ...f, fixes: f.fixes.map((x) => ({ ...x, edits: [] })) })),
-    );
-  }
-
-  /** Any JSON value stored under a key (the editor's scan stores its published diagnostics). */
+  /** The JSON value stored under a key: the CLI's file reports, the scan's diagnostics. */
   getValue<T>(key: string): T | undefined {
     try {
       return JSON.parse(readFileSync(join(this.dir, key.slice(0, 2), `${key}.json`), 'utf8')) as T;
@@ -61,12 +58,15 @@ export class LintCache {
     }
   }
 
-  /** Written to a temporary name first, so a killed run never leaves a half-written entry. */
+  /**
+   * Written to a temporary name first (one per process and thread), so a killed run never leaves a
+   * half-written entry.
+   */
   setValue(key: string, value: unknown): void {
     const folder = join(this.dir, key.slice(0, 2));
     mkdirSync(folder, { recursive: true });
     const target = join(folder, `${key}.json`);
-    const temporary = `${target}.${process.pid}.tmp`;
+    const temporary = `${target}.${process.pid}.${threadId}.tmp`;
     writeFileSync(temporary, JSON.stringify(value));
     renameSync(temporary, target);
   }

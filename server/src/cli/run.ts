@@ -1,22 +1,22 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigLocator } from '../config/load';
-import { DEFAULT_EDITOR_SETTINGS } from '../config/schema';
-import { ensureEngine, lint, type LintResult } from '../engine/lint';
-import { expandSelector, resolveSettings } from '../engine/selection';
-import { fixAll } from '../fixes/fixAll';
-import { NotebookFormatError, replaceCellSources } from '../parsing/ipynb';
-import { LineIndex } from '../parsing/positions';
+import { ensureEngine } from '../engine/lint';
+import { expandSelector } from '../engine/selection';
 import { VERSION } from '../protocol';
 import { RULES, findRule } from '../rules';
 import { renderRuleMarkdown } from '../rules/render';
 import { discoverFiles } from '../workspace/discovery';
-import { invalidUtf8Message, loadText, readSource, type LoadedFile } from '../workspace/files';
-import { BaselineError, fingerprints, readBaseline, writeBaseline } from './baseline';
-import { LintCache } from './cache';
+import { BaselineError, readBaseline, writeBaseline } from './baseline';
 import {
-  fileReport,
+  displayPath,
+  FileLinter,
+  type FileOutcome,
+  type LintJobOptions,
+  type Target,
+} from './lintFile';
+import { lintInWorkers, workerCount } from './pool';
+import {
   formatGithub,
   formatJson,
   formatSarif,
@@ -45,12 +45,19 @@ Usage:
   mlhygiene rules                        list all rules
 
 Options for check:
-  --output-format <text|json>   output format (default: text)
+  --output-format <FORMAT>      text, json, sarif or github (default: text)
   --select <RULES>              rules to run: codes, prefixes or names (a new selection)
   --ignore <RULES>              comma-separated codes, prefixes or names to skip
   --fix                         apply safe fixes in place
   --unsafe-fixes                with --fix, also apply unsafe fixes
   --exit-zero                   exit 0 even when problems are found
+  --statistics                  counts per rule instead of the findings (text output)
+  --no-cache                    do not read or write .mlhygiene_cache/
+  --baseline <FILE>             report only findings that are not in the baseline
+  --write-baseline <FILE>       record the current findings as the baseline
+  --stdin-filename <PATH>       lint standard input as the file PATH
+  --jobs <N>                    worker threads (default: one per core for large runs;
+                                1 lints in the CLI's own thread; also MLHYGIENE_JOBS)
   -h, --help                    show this help
   --version                     show the version
 
@@ -112,11 +119,6 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   throw new UsageError(`unknown command "${command}"`);
 }
 
-function displayPath(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : path;
-}
-
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -132,6 +134,8 @@ interface CheckOptions {
   baseline?: string;
   writeBaseline?: string;
   stdinFilename?: string;
+  /** Worker threads asked for with --jobs or MLHYGIENE_JOBS; undefined lets the run choose. */
+  jobs?: number;
 }
 
 function parseCheckArgs(argv: readonly string[]): {
@@ -154,6 +158,7 @@ function parseCheckArgs(argv: readonly string[]): {
       baseline: { type: 'string' },
       'write-baseline': { type: 'string' },
       'stdin-filename': { type: 'string' },
+      jobs: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -173,6 +178,7 @@ function parseCheckArgs(argv: readonly string[]): {
     baseline: values.baseline,
     writeBaseline: values['write-baseline'],
     stdinFilename: values['stdin-filename'],
+    jobs: parseJobs(values.jobs ?? process.env.MLHYGIENE_JOBS),
   };
   for (const selector of [...options.select, ...options.ignore]) {
     if (expandSelector(selector).length === 0) throw new UsageError(`unknown rule "${selector}"`);
@@ -184,10 +190,13 @@ function parseCheckArgs(argv: readonly string[]): {
   return { options, paths: positionals, help: values.help };
 }
 
-/** One file to lint: read from disk, or the text given on stdin under a file name. */
-interface Target {
-  path: string;
-  text?: string;
+function parseJobs(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const jobs = Number(value);
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    throw new UsageError(`--jobs needs a whole number of threads, 1 or more (got "${value}")`);
+  }
+  return jobs;
 }
 
 /** A progress bar on stderr, only when stderr is a terminal: machine output stays on stdout. */
@@ -212,7 +221,6 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
     return ExitCode.clean;
   }
   const known = options.baseline ? readBaselineOrThrow(options.baseline, io) : undefined;
-  await ensureEngine();
   const configs = new ConfigLocator();
   const report: Report = { files: [], errors: [], configMessages: [], fixed: 0, baselined: 0 };
   let targets: Target[];
@@ -231,95 +239,51 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
     }
     targets = discovery.files.map((path) => ({ path }));
   }
-  const cache =
-    options.cache && !options.fix && !options.stdinFilename ? new LintCache(io.cwd) : undefined;
+  const jobOptions: LintJobOptions = {
+    cwd: io.cwd,
+    select: options.select,
+    ignore: options.ignore,
+    fix: options.fix,
+    unsafeFixes: options.unsafeFixes,
+    cache: options.cache && !options.stdinFilename,
+  };
   const seenMessages = new Set<string>();
   const baselineEntries: { path: string; code: string; fingerprint: string }[] = [];
   const tick = progress(io, targets.length);
-
-  targets.forEach((target, index) => {
-    tick(index);
-    const shown = displayPath(target.path, io.cwd);
-    const project = configs.forFile(target.path);
-    const editor = { ...DEFAULT_EDITOR_SETTINGS, select: options.select, ignore: options.ignore };
-    const settings = resolveSettings(project, editor);
-    for (const message of settings.messages) {
+  // Outcomes arrive in the order of the files, whichever thread linted them.
+  const take = (outcome: FileOutcome, index: number) => {
+    tick(index + 1);
+    for (const message of outcome.configMessages) {
       if (!seenMessages.has(message)) report.configMessages.push(message);
       seenMessages.add(message);
     }
-    let loaded: LoadedFile;
-    let raw: string;
-    let invalidUtf8: string | undefined;
-    try {
-      ({ text: raw, invalidUtf8 } =
-        target.text === undefined ? readSource(target.path) : { text: target.text });
-      loaded = loadText(target.path, raw);
-    } catch (error) {
-      const reason =
-        error instanceof NotebookFormatError
-          ? `not a valid notebook: ${error.message}`
-          : (error as Error).message;
-      report.errors.push({ path: shown, message: reason });
-      return;
+    report.errors.push(...outcome.errors);
+    report.fixed += outcome.fixed;
+    if (!outcome.report) return;
+    const { path, entries } = outcome.report;
+    for (const entry of entries) {
+      baselineEntries.push({ path, code: entry.finding.code, fingerprint: entry.fingerprint });
     }
-    let result: LintResult;
-    const key = cache
-      ? LintCache.key([
-          shown,
-          raw,
-          project.file ? readFileSync(project.file, 'utf8') : '',
-          JSON.stringify(editor),
-        ])
-      : '';
-    const cached = cache?.get(key);
-    if (cached) {
-      result = {
-        file: loaded.source,
-        findings: cached,
-        internalErrors: [],
-        notices: [],
-        lines: new LineIndex(loaded.source.text),
-      };
-    } else if (options.fix && !invalidUtf8) {
-      const fixed = fixAll(loaded.source, settings, { unsafe: options.unsafeFixes });
-      result = fixed.result;
-      if (fixed.applied > 0) {
-        writeBack(target.path, loaded, fixed.file);
-        report.fixed += fixed.applied;
-      }
-    } else {
-      result = lint(loaded.source, settings);
-      if (result.internalErrors.length + result.notices.length === 0)
-        cache?.set(key, result.findings);
-    }
-    for (const { code, error } of result.internalErrors) {
-      report.errors.push({
-        path: shown,
-        message: `internal error in rule ${code}: ${error.split('\n')[0]}`,
-      });
-    }
-    if (invalidUtf8)
-      report.configMessages.push(`${shown}: ${invalidUtf8Message(invalidUtf8, options.fix)}`);
-    for (const notice of result.notices) report.configMessages.push(`${shown}: ${notice.message}`);
-    // Hints are editor nudges: the CLI reports information and above.
-    const visible = result.findings.filter((f) => f.severity !== 'hint');
-    const prints = fingerprints(shown, result, visible);
-    prints.forEach((fingerprint, i) =>
-      baselineEntries.push({ path: shown, code: visible[i].code, fingerprint }),
-    );
-    const keep = visible.map((_, i) => !known?.has(prints[i]));
-    report.baselined += keep.filter((k) => !k).length;
-    report.files.push(
-      fileReport(
-        shown,
-        result,
-        visible.filter((_, i) => keep[i]),
-        prints.filter((_, i) => keep[i]),
-        loaded.notebook,
-      ),
-    );
-  });
-  tick(targets.length);
+    const kept = known ? entries.filter((entry) => !known.has(entry.fingerprint)) : entries;
+    report.baselined += entries.length - kept.length;
+    report.files.push({ path, entries: kept });
+  };
+  tick(0);
+  const threads = workerCount(targets.length, options.jobs);
+  let linter: FileLinter | undefined;
+  // A file served from the cache needs no engine: a warm run never loads it.
+  const lintHere = async (target: Target) => {
+    linter ??= new FileLinter(jobOptions);
+    const step = linter.begin(target);
+    if ('outcome' in step) return step.outcome;
+    await ensureEngine();
+    return step.finish();
+  };
+  if (threads > 1) {
+    await lintInWorkers(targets, jobOptions, threads, take, lintHere);
+  } else {
+    for (const [index, target] of targets.entries()) take(await lintHere(target), index);
+  }
 
   if (options.writeBaseline) {
     writeBaseline(resolve(io.cwd, options.writeBaseline), baselineEntries);
@@ -367,16 +331,4 @@ function readProcessStdin(): Promise<string> {
     process.stdin.on('end', () => resolvePromise(Buffer.concat(chunks).toString('utf8')));
     process.stdin.on('error', reject);
   });
-}
-
-function writeBack(path: string, loaded: LoadedFile, fixed: LintResult['file']): void {
-  if (!loaded.notebook) {
-    writeFileSync(path, fixed.text);
-    return;
-  }
-  const changes = new Map<number, string>();
-  fixed.notebook!.cells.forEach((cell, index) => {
-    if (cell.source !== loaded.notebook!.cells[index].source) changes.set(index, cell.source);
-  });
-  if (changes.size > 0) writeFileSync(path, replaceCellSources(loaded.notebook, changes));
 }

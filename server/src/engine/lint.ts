@@ -12,8 +12,8 @@ import {
   type RuleContext,
   type Severity,
 } from '../rules/types';
-import { activeRules, type LintSettings } from './selection';
-import { notebookSource, originalText, scopeOf, type SourceFile } from './source';
+import { activeRules, type ActiveRule, type LintSettings } from './selection';
+import { notebookSource, scopeOf, triggerText, type SourceFile } from './source';
 import { withFault } from './faults';
 import { collectSuppressions, isSuppressed } from './suppressions';
 import { projectFiles, type ProjectFiles } from '../workspace/project';
@@ -83,6 +83,31 @@ function prepare(file: SourceFile, given?: Tree): { file: SourceFile; tree: Tree
 }
 
 /**
+ * Each rule's triggers as one pattern: a single scan of the text instead of one per trigger, and
+ * no lower-cased copy of the text for rules that match whatever the case.
+ */
+const triggerPatterns = new WeakMap<readonly string[], RegExp>();
+
+function triggerPattern(triggers: readonly string[], ignoreCase: boolean): RegExp {
+  let pattern = triggerPatterns.get(triggers);
+  if (!pattern) {
+    const literals = triggers.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    pattern = new RegExp(literals.join('|'), ignoreCase ? 'iu' : 'u');
+    triggerPatterns.set(triggers, pattern);
+  }
+  return pattern;
+}
+
+/** The active rules at least one of whose triggers occurs in what the user wrote. */
+function runnableRules(rules: ActiveRule[], file: SourceFile): ActiveRule[] {
+  const written = triggerText(file);
+  return rules.filter(
+    ({ rule }) =>
+      !rule.triggers || triggerPattern(rule.triggers, !!rule.triggersIgnoreCase).test(written),
+  );
+}
+
+/**
  * The severity of one finding when the rule asks for its own: a milder case (a hint) is always
  * honoured; a louder one (an unsafe load whose path comes from a request) only while the rule runs
  * at its default level, so a level the user configured stays the ceiling.
@@ -105,20 +130,24 @@ export function lint(
     const notices: LintNotice[] = [{ kind: 'skipped', message: skipped }];
     return { file: input, findings: [], internalErrors: [], notices, lines };
   }
+  // Rules whose trigger texts are all absent cannot report: when that is every enabled rule, the
+  // file is never parsed. Scope and rules depend on the path only, which preparing keeps.
+  const scope = scopeOf(input.path, settings.root);
+  const runnable = runnableRules(
+    activeRules(settings, input.path, scope, input.notebook?.ignore),
+    input,
+  );
+  if (runnable.length === 0) {
+    const file: SourceFile = { ...input, scope };
+    return { file, findings: [], internalErrors: [], notices: [], lines: new LineIndex(file.text) };
+  }
   const prepared = prepare(input, options.tree);
   const { tree, owned } = prepared;
   // Test folders are judged relative to the project root, which only the settings know.
-  const file: SourceFile = { ...prepared.file, scope: scopeOf(prepared.file.path, settings.root) };
+  const file: SourceFile = { ...prepared.file, scope };
   const lines = new LineIndex(file.text);
   const result: LintResult = { file, findings: [], internalErrors: [], notices: [], lines };
   try {
-    const rules = activeRules(settings, file.path, file.scope, file.notebook?.ignore);
-    // Triggers are matched against what the user wrote: masked magics still count.
-    const written = originalText(file);
-    const runnable = rules.filter(
-      ({ rule }) => !rule.triggers || rule.triggers.some((t) => written.includes(t)),
-    );
-    if (runnable.length === 0) return result;
     const semantic = new SemanticModel(tree);
     const project =
       options.project ??

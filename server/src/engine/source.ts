@@ -77,9 +77,16 @@ export function describeLocation(file: SourceFile, offset: number): string {
   return at.cellIndex === undefined ? line : `cell ${at.cellIndex + 1}, ${line}`;
 }
 
-/** The text users wrote: a notebook's cells as they are, magics included (not the masked module). */
-export function originalText(file: SourceFile): string {
-  return file.notebook ? file.notebook.cells.map((c) => c.source).join('\n') : file.text;
+/**
+ * What rule triggers are matched against: the text users wrote (a notebook's cells as they are,
+ * magics included, not the masked module), and for a notebook read from disk also its cells'
+ * stored outputs, where a leaked token is a finding too.
+ */
+export function triggerText(file: SourceFile): string {
+  if (!file.notebook) return file.text;
+  const parts = file.notebook.cells.map((c) => c.source);
+  for (const cell of file.notebook.cells) if (cell.outputs) parts.push(cell.outputs);
+  return parts.join('\n');
 }
 
 /** The original text of a range of the linted text (for notebooks, read from the cell). */

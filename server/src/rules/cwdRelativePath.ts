@@ -82,6 +82,10 @@ export const cwdRelativePath = defineRule({
   severity: { script: 'warning', notebook: 'warning', test: 'off' },
   relaxedInExploration: true,
   fix: 'sometimes',
+  // A reported path has a separator, is joined (`os.path.join`, `Path(a, b)`) or is a data file
+  // name with its extension (matched whatever its case, like the extension check).
+  triggers: ['/', '\\', 'join', 'path', ...[...DATA_EXTENSIONS].map((e) => `.${e}`)],
+  triggersIgnoreCase: true,
   docs: {
     summary: 'A relative data path is resolved against the working directory, not the script.',
     why:

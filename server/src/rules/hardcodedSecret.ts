@@ -443,6 +443,32 @@ export const hardcodedSecret = defineRule({
       ],
     },
   },
+  // Every report needs a token shape (by its prefix; the Kaggle one by its "key"), a credential
+  // name (`password`, `passwd`, `pwd`, `secret`, `key`, `token`, `Authorization`) or a W&B / Kaggle
+  // context; names are judged whatever their case, hence lower-case matching.
+  triggers: [
+    'key',
+    'token',
+    'pass',
+    'pwd',
+    'secret',
+    'auth',
+    'wandb',
+    'kaggle',
+    'hf_',
+    'sk-',
+    'akia',
+    'asia',
+    'aiza',
+    'ghp_',
+    'gho_',
+    'ghu_',
+    'ghs_',
+    'ghr_',
+    'github_pat_',
+    'xox',
+  ],
+  triggersIgnoreCase: true,
   create(context) {
     const { semantic, file } = context;
     // Test files are full of fake credentials; only real-looking token shapes count there.

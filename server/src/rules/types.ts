@@ -81,6 +81,11 @@ export interface Rule {
    * a file with none of them is not handed to the rule.
    */
   triggers?: readonly string[];
+  /**
+   * Triggers match whatever their case: for rules that judge names and values in any case
+   * (`API_KEY`, `apiKey`, `"TRAIN.CSV"`).
+   */
+  triggersIgnoreCase?: boolean;
   create(context: RuleContext): Visitors;
 }
 

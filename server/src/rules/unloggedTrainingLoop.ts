@@ -7,7 +7,14 @@ import {
   lineBreak,
   loggerSetup,
 } from '../fixes/edits';
-import { ancestor, callArguments, field, SCOPE_TYPES, unparenthesize } from '../semantic/nodes';
+import {
+  ancestor,
+  callArguments,
+  field,
+  parentOf,
+  SCOPE_TYPES,
+  unparenthesize,
+} from '../semantic/nodes';
 import {
   backwardSubject,
   constructedBy,
@@ -151,9 +158,10 @@ function headerEnd(loop: Node): number {
 /** The outermost `for`/`while` around a node within its function, if any. */
 function outermostLoop(node: Node): Node | undefined {
   let found: Node | undefined;
-  for (let current = node.parent; current; current = current.parent) {
-    if ((SCOPE_TYPES as readonly string[]).includes(current.type)) break;
-    if (LOOP_TYPES.includes(current.type)) found = current;
+  for (let current = parentOf(node); current; current = parentOf(current)) {
+    const type = current.type;
+    if ((SCOPE_TYPES as readonly string[]).includes(type)) break;
+    if (LOOP_TYPES.includes(type)) found = current;
   }
   return found;
 }

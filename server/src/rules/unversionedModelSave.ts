@@ -673,8 +673,20 @@ function versionFilenameFix(context: RuleContext, literal: Node): Fix | undefine
  * `outs` of a stage in `dvc.yaml`, or has a `.dvc` file from `dvc add`. The destination is taken
  * relative to the script's folder and to each `dvc.yaml` folder, where DVC runs stage commands.
  */
-function isVersionedByDvc(context: RuleContext, path: string, files: () => DvcFile[]): boolean {
+function isVersionedByDvc(
+  context: RuleContext,
+  path: string,
+  files: () => DvcFile[],
+  dvcMarkers: Map<string, boolean>,
+): boolean {
   const { project } = context;
+  // Saves share folders: each `.dvc` file is looked for once per lint.
+  const hasMarker = (target: string) => {
+    let known = dvcMarkers.get(target);
+    if (known === undefined)
+      dvcMarkers.set(target, (known = project.read(`${target}.dvc`) !== undefined));
+    return known;
+  };
   const scriptFolder = dirname(context.file.path);
   const found = files();
   const candidates = [resolve(scriptFolder, path), ...found.map((f) => resolve(f.folder, path))];
@@ -685,7 +697,7 @@ function isVersionedByDvc(context: RuleContext, path: string, files: () => DvcFi
   return candidates.some((candidate) => {
     for (let current = candidate, i = 0; i < 12; i++) {
       if (current === stop || !current.startsWith(stop)) return false;
-      if (project.read(`${current}.dvc`) !== undefined) return true;
+      if (hasMarker(current)) return true;
       current = dirname(current);
     }
     return false;
@@ -823,6 +835,7 @@ export const unversionedModelSave = defineRule({
     // A program that logs or registers its artifacts anywhere is versioned by its tracker.
     if (registered) return {} satisfies Visitors;
     let dvc: DvcFile[] | undefined;
+    const dvcMarkers = new Map<string, boolean>();
 
     return {
       call(call) {
@@ -867,7 +880,8 @@ export const unversionedModelSave = defineRule({
           }
         }
         // A DVC output (`outs` in dvc.yaml, or a `dvc add`ed file) is versioned by DVC.
-        if (isVersionedByDvc(context, path, () => (dvc ??= dvcFiles(context.project)))) return;
+        if (isVersionedByDvc(context, path, () => (dvc ??= dvcFiles(context.project)), dvcMarkers))
+          return;
         const isDirectory = !/\.\w+$/.test(path);
         const site = fileNameSite(semantic, pathNode);
         const fixes = [

@@ -1,5 +1,12 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import { callArguments, field, isConstantFalse, SCOPE_TYPES, unparenthesize } from './nodes';
+import {
+  callArguments,
+  field,
+  isConstantFalse,
+  parentOf,
+  SCOPE_TYPES,
+  unparenthesize,
+} from './nodes';
 
 /**
  * What the rules know about a module beyond its syntax: which imported thing each name means, and
@@ -52,8 +59,45 @@ const BUILTINS = new Set([
 
 const MODULE_SCOPE = -1;
 
-/** Node types the semantic layer needs, and the statement-level ones most rules visit. */
+const SCOPE_TYPE_SET: ReadonlySet<string> = new Set(SCOPE_TYPES);
+
+interface ScopeRange {
+  id: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * Whether a scope comes before a node in pre-order: it starts earlier, or at the same offset as an
+ * ancestor of the node (a node with the same range may be its ancestor or its wrapper).
+ */
+function precedes(scope: ScopeRange, node: Node): boolean {
+  if (scope.start !== node.startIndex) return scope.start < node.startIndex;
+  if (scope.id === node.id) return false;
+  const end = node.endIndex;
+  if (end !== scope.end) return end < scope.end;
+  for (let current = parentOf(node); current; current = parentOf(current)) {
+    if (current.id === scope.id) return true;
+    if (current.startIndex !== scope.start || current.endIndex !== scope.end) return false;
+  }
+  return false;
+}
+
+/**
+ * Node types the semantic layer needs, and the ones most rules visit. Each walk is a full traversal
+ * of the tree inside WebAssembly, which costs more than asking the type of the few extra nodes it
+ * brings out: only `identifier`, which nearly every node has below it and few rules ask for, is
+ * left to a walk of its own.
+ */
 const EAGER_TYPES: ReadonlySet<string> = new Set([
+  'module',
+  'string',
+  'concatenated_string',
+  'subscript',
+  'boolean_operator',
+  'comparison_operator',
+  'not_operator',
+  'elif_clause',
   'import_statement',
   'import_from_statement',
   'assignment',
@@ -98,39 +142,41 @@ export class SemanticModel {
   readonly nodesByType = new Map<string, Node[]>();
   private readonly qualifiedNames = new Map<number, string | undefined>();
   private readonly callees = new Map<number, string | undefined>();
+  private readonly methodNames = new Map<number, string | undefined>();
   /** The scope (function, lambda or class id; -1 for the module) of nodes met so far. */
   private readonly scopeOfNode = new Map<number, number>();
   /** The scope enclosing the node being visited, while the first walk runs. */
   private walkScope: number | undefined;
   /** Offsets of the bodies of `if False:` / `if 0:`, found by the first walk. */
   private deadRanges: [number, number][] | undefined;
+  /** The live functions, lambdas and classes in pre-order, found by the first walk. */
+  private readonly liveScopes: ScopeRange[] = [];
   readonly imports: Binding[] = [];
   private readonly scopes = new Map<number, Map<string, Binding[]>>();
 
   constructor(readonly tree: Tree) {
-    this.walk(EAGER_TYPES, (node) => {
-      this.record(node);
-      this.visit(node);
+    this.walk(EAGER_TYPES, (node, type) => {
+      this.record(node, type);
+      this.visit(node, type);
     });
   }
 
   /**
-   * Live nodes of one type, in document order. Statement-level types are collected in the first
-   * walk; any other type is collected by one more walk the first time a rule asks for it.
+   * Live nodes of one type, in document order. The common types are collected in the first walk;
+   * any other type is collected by one more walk the first time a rule asks for it.
    */
   nodes(type: string): readonly Node[] {
     let list = this.nodesByType.get(type);
     if (!list && !EAGER_TYPES.has(type)) {
-      this.walk(new Set([type]), (node) => this.record(node));
-      list = this.nodesByType.get(type);
-      if (!list) this.nodesByType.set(type, (list = []));
+      list = this.collect(type);
+      this.nodesByType.set(type, list);
     }
     return list ?? [];
   }
 
-  private record(node: Node): void {
-    let list = this.nodesByType.get(node.type);
-    if (!list) this.nodesByType.set(node.type, (list = []));
+  private record(node: Node, type: string): void {
+    let list = this.nodesByType.get(type);
+    if (!list) this.nodesByType.set(type, (list = []));
     list.push(node);
   }
 
@@ -140,7 +186,7 @@ export class SemanticModel {
    * (`descendantsOfType`), several times faster than a cursor driven from JavaScript; scopes are
    * tracked from the positions of the function, lambda and class nodes met on the way.
    */
-  private walk(wanted: ReadonlySet<string>, onNode: (node: Node) => void): void {
+  private walk(wanted: ReadonlySet<string>, onNode: (node: Node, type: string) => void): void {
     const root = this.tree.rootNode;
     const types = [...new Set([...wanted, 'if_statement', ...SCOPE_TYPES])];
     // The first walk finds the dead blocks; later walks only skip them.
@@ -149,32 +195,67 @@ export class SemanticModel {
     const scopes: Node[] = [];
     try {
       for (const node of root.descendantsOfType(types)) {
-        while (scopes.length && scopes[scopes.length - 1].endIndex <= node.startIndex) scopes.pop();
-        if (dead.some(([from, to]) => node.startIndex >= from && node.endIndex <= to)) continue;
-        if (discovering && node.type === 'if_statement') {
+        // Each property read crosses into WebAssembly: the type and offsets are read once.
+        const type = node.type;
+        const start = node.startIndex;
+        while (scopes.length && scopes[scopes.length - 1].endIndex <= start) scopes.pop();
+        if (dead.length > 0 && dead.some(([from, to]) => start >= from && node.endIndex <= to)) {
+          continue;
+        }
+        if (discovering && type === 'if_statement') {
           const consequence = field(node, 'consequence');
           if (consequence && this.isDeadBlock(consequence)) {
             dead.push([consequence.startIndex, consequence.endIndex]);
           }
         }
         this.walkScope = scopes.length ? scopes[scopes.length - 1].id : MODULE_SCOPE;
-        if (wanted.has(node.type)) {
+        if (wanted.has(type)) {
           this.scopeOfNode.set(node.id, this.walkScope);
-          onNode(node);
+          onNode(node, type);
         }
-        if ((SCOPE_TYPES as readonly string[]).includes(node.type)) scopes.push(node);
+        if (SCOPE_TYPE_SET.has(type)) {
+          scopes.push(node);
+          if (discovering) this.liveScopes.push({ id: node.id, start, end: node.endIndex });
+        }
       }
     } finally {
       this.walkScope = undefined;
     }
   }
 
+  /**
+   * The live nodes of one type, in document order, with their scopes: what `walk` gives, from the
+   * scopes and dead blocks the first walk found, so that no other node is brought out of
+   * WebAssembly and no node's type is asked. A node's scope is the innermost live function, lambda
+   * or class that comes before it in pre-order and has not ended where it starts.
+   */
+  private collect(type: string): Node[] {
+    const dead = this.deadRanges ?? [];
+    const scopes = this.liveScopes;
+    const open: ScopeRange[] = [];
+    const list: Node[] = [];
+    let next = 0;
+    for (const node of this.tree.rootNode.descendantsOfType(type)) {
+      const start = node.startIndex;
+      while (next < scopes.length && precedes(scopes[next], node)) {
+        const scope = scopes[next++];
+        while (open.length && open[open.length - 1].end <= scope.start) open.pop();
+        open.push(scope);
+      }
+      while (open.length && open[open.length - 1].end <= start) open.pop();
+      if (dead.some(([from, to]) => start >= from && start <= to && node.endIndex <= to)) continue;
+      this.scopeOfNode.set(node.id, open.length ? open[open.length - 1].id : MODULE_SCOPE);
+      list.push(node);
+    }
+    return list;
+  }
+
   private isDeadBlock(block: Node): boolean {
     return isConstantFalse(field(block.parent, 'condition'));
   }
 
-  private visit(node: Node): void {
-    switch (node.type) {
+  private visit(node: Node, type: string): void {
+    switch (type) {
       case 'import_statement':
         this.visitImport(node);
         break;
@@ -298,15 +379,16 @@ export class SemanticModel {
     // first ancestor whose scope the walk already recorded.
     let child = node;
     let scope = MODULE_SCOPE;
-    for (let current = node.parent; current; child = current, current = current.parent) {
-      if ((SCOPE_TYPES as readonly string[]).includes(current.type)) {
+    for (let current = parentOf(node); current; child = current, current = parentOf(current)) {
+      const type = current.type;
+      if (SCOPE_TYPE_SET.has(type)) {
         // A function's own name and its decorators belong to the enclosing scope.
-        if (current.type !== 'lambda' && field(current, 'name')?.id === child.id) continue;
+        if (type !== 'lambda' && field(current, 'name')?.id === child.id) continue;
         scope = current.id;
         break;
       }
       const recorded = this.scopeOfNode.get(current.id);
-      if (recorded !== undefined && !(SCOPE_TYPES as readonly string[]).includes(current.type)) {
+      if (recorded !== undefined) {
         scope = recorded;
         break;
       }
@@ -390,8 +472,11 @@ export class SemanticModel {
 
   /** The attribute name of a method call: `model.save(...)` → `save`. */
   methodName(call: Node): string | undefined {
+    if (this.methodNames.has(call.id)) return this.methodNames.get(call.id);
     const fn = field(call, 'function');
-    return fn?.type === 'attribute' ? field(fn, 'attribute')?.text : undefined;
+    const name = fn?.type === 'attribute' ? field(fn, 'attribute')?.text : undefined;
+    this.methodNames.set(call.id, name);
+    return name;
   }
 
   /** The literal value of a plain string (no interpolation), or undefined. */

@@ -1,9 +1,46 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 
 /** Small, total helpers over tree-sitter-python nodes, shared by the semantic layer and rules. */
 
+/**
+ * Answers already read from a tree. Every step from one node to another crosses into WebAssembly
+ * and builds a new node object (and `parent` searches down from the root), while the rules ask
+ * about the same nodes again and again; a tree never changes once parsed, so the answers hold for
+ * the tree's lifetime. Keyed by the tree object, so an incremental reparse starts afresh.
+ */
+interface TreeCache {
+  fields: Map<string, Map<number, Node | null>>;
+  parents: Map<number, Node | null>;
+  callArguments: Map<number, CallArguments>;
+}
+
+const treeCaches = new WeakMap<Tree, TreeCache>();
+
+function cacheOf(node: Node): TreeCache {
+  let cache = treeCaches.get(node.tree);
+  if (!cache) {
+    cache = { fields: new Map(), parents: new Map(), callArguments: new Map() };
+    treeCaches.set(node.tree, cache);
+  }
+  return cache;
+}
+
 export function field(node: Node | null | undefined, name: string): Node | null {
-  return node ? node.childForFieldName(name) : null;
+  if (!node) return null;
+  const { fields } = cacheOf(node);
+  let byNode = fields.get(name);
+  if (!byNode) fields.set(name, (byNode = new Map()));
+  let child = byNode.get(node.id);
+  if (child === undefined) byNode.set(node.id, (child = node.childForFieldName(name)));
+  return child;
+}
+
+/** The parent of a node, asked of the tree once per node. */
+export function parentOf(node: Node): Node | null {
+  const { parents } = cacheOf(node);
+  let parent = parents.get(node.id);
+  if (parent === undefined) parents.set(node.id, (parent = node.parent));
+  return parent;
 }
 
 /** Strips redundant parentheses: `((x))` → `x`. */
@@ -25,7 +62,15 @@ export interface CallArguments {
   node: Node | null;
 }
 
+/** The arguments of a call, read once per tree; callers only read the answer, never change it. */
 export function callArguments(call: Node): CallArguments {
+  const byCall = cacheOf(call).callArguments;
+  let args = byCall.get(call.id);
+  if (!args) byCall.set(call.id, (args = readCallArguments(call)));
+  return args;
+}
+
+function readCallArguments(call: Node): CallArguments {
   const args: CallArguments = {
     positional: [],
     keywords: new Map(),
@@ -59,7 +104,7 @@ export function argument(args: CallArguments, index: number, name?: string): Nod
 
 /** The nearest enclosing node of one of the given types. */
 export function ancestor(node: Node, types: readonly string[]): Node | null {
-  for (let current = node.parent; current; current = current.parent) {
+  for (let current = parentOf(node); current; current = parentOf(current)) {
     if (types.includes(current.type)) return current;
   }
   return null;
@@ -70,8 +115,10 @@ export const SCOPE_TYPES = ['function_definition', 'lambda', 'class_definition']
 /** The statement that contains a node, directly inside a block or the module. */
 export function enclosingStatement(node: Node): Node {
   let current = node;
-  while (current.parent && current.parent.type !== 'block' && current.parent.type !== 'module') {
-    current = current.parent;
+  for (let parent = parentOf(current); parent; parent = parentOf(current)) {
+    const type = parent.type;
+    if (type === 'block' || type === 'module') break;
+    current = parent;
   }
   return current;
 }
