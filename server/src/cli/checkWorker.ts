@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ensureEngine } from '../engine/lint';
-import { useToolFingerprint } from './cache';
+import { useToolFingerprint } from '../workspace/cache';
 import { FileLinter } from './lintFile';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './pool';
 

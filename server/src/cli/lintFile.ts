@@ -9,7 +9,7 @@ import { NotebookFormatError, replaceCellSources } from '../parsing/ipynb';
 import { invalidUtf8Message, loadText, readSource, type LoadedFile } from '../workspace/files';
 import { dependencies, projectFiles, unchanged, type Dependency } from '../workspace/project';
 import { fingerprints } from './baseline';
-import { LintCache } from './cache';
+import { LintCache } from '../workspace/cache';
 import { fileReport, type FileReport } from './output';
 
 /**

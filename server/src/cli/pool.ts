@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { toolFingerprint } from './cache';
+import { toolFingerprint } from '../workspace/cache';
 import type { FileOutcome, LintJobOptions, Target } from './lintFile';
 
 /**

@@ -14,7 +14,7 @@ import type { ScanSummary } from '../protocol';
 import { discoverFiles } from '../workspace/discovery';
 import { loadText, readSource } from '../workspace/files';
 import { dependencies, projectFiles, unchanged, type Dependency } from '../workspace/project';
-import { LintCache } from '../cli/cache';
+import { LintCache } from '../workspace/cache';
 
 /** What a scan publishes for one file, as kept in the cache. */
 interface Published {

@@ -51,7 +51,7 @@ import {
 import { findRule } from '../rules';
 import { renderRuleHover, ruleDocUrl } from '../rules/render';
 import type { Severity, TextEdit } from '../rules/types';
-import { LintCache } from '../cli/cache';
+import { LintCache } from '../workspace/cache';
 import { Excludes } from '../workspace/discovery';
 import { editorExcludes, type FolderExcludes } from '../workspace/editorExcludes';
 import { OpenDocument } from './documents';
