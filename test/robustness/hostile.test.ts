@@ -10,7 +10,7 @@ import { ensureEngine, lint } from '../../server/src/engine/lint';
 import { resolveSettings } from '../../server/src/engine/selection';
 import { pythonSource } from '../../server/src/engine/source';
 import { fixAll } from '../../server/src/fixes/fixAll';
-import { indentationDepth } from '../../server/src/parsing/guard';
+import { bracketDepth, indentationDepth } from '../../server/src/parsing/guard';
 import { RULES } from '../../server/src/rules';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -329,11 +329,13 @@ const PRELUDE =
 
 describe('5,000-deep nesting: every rule (and every fix with MLHYGIENE_STRESS=1), no recursion overflow', () => {
   before(() => ensureEngine());
-  const settings = resolveSettings(
+  const resolved = resolveSettings(
     // A short budget keeps the suite quick; a recursion overflows within one visit, long before.
     { config: { 'max-file-size': 0, 'rule-timeout': 250 }, messages: [] },
     DEFAULT_EDITOR_SETTINGS,
   );
+  // Files nested this deep in brackets are skipped by default; here every rule must walk them.
+  const settings = { ...resolved, limits: { ...resolved.limits, maxBracketDepth: Infinity } };
   for (const [shape, body] of Object.entries(DEEP)) {
     it(shape, () => {
       const file = pythonSource('/project/deep.py', PRELUDE + body);
@@ -346,6 +348,27 @@ describe('5,000-deep nesting: every rule (and every fix with MLHYGIENE_STRESS=1)
       assert.deepEqual(fixed.result.internalErrors, []);
     });
   }
+
+  it('skips, by default, brackets nested deeper than CPython accepts, saying why', () => {
+    const file = pythonSource('/project/deep.py', PRELUDE + DEEP.calls);
+    const result = lint(file, resolved);
+    assert.deepEqual(result.findings, []);
+    assert.deepEqual(
+      result.notices.map((n) => n.message),
+      [
+        'ML Hygiene skipped this file: brackets are nested 5001 levels deep, more than the 256 it lints (CPython itself stops at 200)',
+      ],
+    );
+  });
+
+  it('counts brackets as the tokenizer does: not in strings or comments', () => {
+    assert.equal(bracketDepth('f(g([1, {2: (3)}]))\n'), 5);
+    assert.equal(bracketDepth(`s = "${'('.repeat(300)}"\n# ${'['.repeat(300)}\nx = (1)\n`), 1);
+    assert.equal(bracketDepth(`d = '''\n${'{'.repeat(300)}\n'''\ny = [[0]]\n`), 2);
+    assert.equal(bracketDepth(`t = 'it\\'s (' + f(1)\n`), 1);
+    // An unterminated string ends at its line; what follows is counted again.
+    assert.equal(bracketDepth(`u = "open\nv = ((1))\n`), 2);
+  });
 
   it('measures indentation as Python does: tabs to multiples of 8, any line end', () => {
     assert.equal(indentationDepth('if a:\r\tif b:\r\t\tx\r'), 2);

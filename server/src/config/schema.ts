@@ -62,9 +62,19 @@ export interface Limits {
   maxFileSize: number;
   /** Milliseconds one rule may spend on one file; 0 means no limit. */
   ruleTimeoutMs: number;
+  /**
+   * Brackets nested in one expression. Not a configuration key: CPython refuses more than 200
+   * ("too many nested parentheses"), and deeper ones make a single node visit of some rules take
+   * seconds, which the time budget (checked between nodes) cannot cut short.
+   */
+  maxBracketDepth: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxFileSize: 1024 * 1024, ruleTimeoutMs: 2000 };
+export const DEFAULT_LIMITS: Limits = {
+  maxFileSize: 1024 * 1024,
+  ruleTimeoutMs: 2000,
+  maxBracketDepth: 256,
+};
 
 interface EditorSetting {
   schema: z.ZodType;

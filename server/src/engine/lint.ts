@@ -124,7 +124,7 @@ export function lint(
   options: LintOptions = {},
 ): LintResult {
   // Too large or nested too deep: not parsed at all, and the user is told why.
-  const skipped = skipReason(input.text, settings.limits.maxFileSize);
+  const skipped = skipReason(input.text, settings.limits);
   if (skipped) {
     const lines = new LineIndex(input.text);
     const notices: LintNotice[] = [{ kind: 'skipped', message: skipped }];

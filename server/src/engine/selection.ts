@@ -126,6 +126,7 @@ export function resolveSettings(
     limits: {
       maxFileSize: editor?.maxFileSize ?? config['max-file-size'] ?? DEFAULT_LIMITS.maxFileSize,
       ruleTimeoutMs: config['rule-timeout'] ?? DEFAULT_LIMITS.ruleTimeoutMs,
+      maxBracketDepth: DEFAULT_LIMITS.maxBracketDepth,
     },
     messages,
   };

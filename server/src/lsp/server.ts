@@ -517,7 +517,7 @@ export class LintServer {
     const settings = this.lintSettings(path, editor);
     let tree;
     // A file lint() will skip (too large, nested too deep) is never handed to the parser.
-    if (skipReason(text, settings.limits.maxFileSize)) document.dropTree();
+    if (skipReason(text, settings.limits)) document.dropTree();
     else {
       const previous = document.takeTree();
       tree = parsePython(text, previous);

@@ -51,10 +51,43 @@ export function indentationDepth(text: string): number {
 }
 
 /**
+ * The deepest nesting of brackets outside strings and comments. The scan is lexical and simple
+ * (string prefixes need no handling: a quote starts a string whatever letters precede it); an
+ * f-string's own braces are inside its quotes and not counted.
+ */
+export function bracketDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '#') {
+      while (i + 1 < text.length && text[i + 1] !== '\n' && text[i + 1] !== '\r') i++;
+    } else if (c === '"' || c === "'") {
+      const quote = text.startsWith(c + c + c, i) ? c + c + c : c;
+      i += quote.length;
+      // To the closing quote (a single-quoted string also ends at the line's end).
+      while (i < text.length && !text.startsWith(quote, i)) {
+        if (text[i] === '\\') i++;
+        else if (quote.length === 1 && (text[i] === '\n' || text[i] === '\r')) break;
+        i++;
+      }
+      i += quote.length - 1;
+    } else if (c === '(' || c === '[' || c === '{') {
+      deepest = Math.max(deepest, ++depth);
+    } else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return deepest;
+}
+
+/**
  * Why a text is not linted, or undefined when it is. `maxFileSize` counts UTF-8 bytes of the
  * Python that is parsed (0: no limit).
  */
-export function skipReason(text: string, maxFileSize: number): string | undefined {
+export function skipReason(
+  text: string,
+  limits: { maxFileSize: number; maxBracketDepth?: number },
+): string | undefined {
+  const { maxFileSize, maxBracketDepth = Infinity } = limits;
   if (maxFileSize > 0 && text.length > maxFileSize / 3) {
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > maxFileSize) {
@@ -70,6 +103,15 @@ export function skipReason(text: string, maxFileSize: number): string | undefine
       `ML Hygiene skipped this file: statements are nested ${depth} levels deep, more than the ` +
       `${MAX_INDENT_LEVELS} it can parse safely (CPython itself stops at 100)`
     );
+  }
+  if (maxBracketDepth !== Infinity) {
+    const brackets = bracketDepth(text);
+    if (brackets > maxBracketDepth) {
+      return (
+        `ML Hygiene skipped this file: brackets are nested ${brackets} levels deep, more than the ` +
+        `${maxBracketDepth} it lints (CPython itself stops at 200)`
+      );
+    }
   }
   return undefined;
 }
