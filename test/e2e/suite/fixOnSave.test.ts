@@ -49,7 +49,14 @@ describe('source.fixAll.mlhygiene on save', () => {
     await setSetting('editor', 'codeActionsOnSave', { 'source.fixAll.mlhygiene': 'explicit' });
     const editor = await openText('save.py');
     await waitForCodes(editor.document.uri, ['MLH201', 'MLH201', 'MLH301']);
-    const saved = await editAndSave(editor, '# saved with fixes');
+    // The extension host writes the setting; the workbench, where save participants run, picks it
+    // up a moment later (longer on a loaded machine). A save before that is a plain save, so the
+    // user's next save is the one to judge: at most a few are made.
+    let saved = '';
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      saved = await editAndSave(editor, '# saved with fixes');
+      if (saved.split('\n').includes('import os')) break;
+    }
     assert.equal(editor.document.getText(), saved, 'the fixed text is what was written');
     const lines = saved.split('\n');
     assert.ok(lines.includes('import os'), saved);
