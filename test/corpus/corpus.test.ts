@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { sklearnCorpus } from '../harness/corpus';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -13,15 +14,8 @@ interface JsonReport {
 
 describe('corpus smoke: scikit-learn examples and notebooks (Debian python-sklearn-doc)', () => {
   it('lints every example script and notebook with no crash and no internal error', (t) => {
-    const fetch = spawnSync(process.execPath, [join(ROOT, 'scripts', 'corpus.mjs')], {
-      encoding: 'utf8',
-    });
-    if (fetch.status === 3) {
-      t.skip(`corpus unavailable: ${fetch.stderr.trim()}`);
-      return;
-    }
-    assert.equal(fetch.status, 0, fetch.stderr);
-    const corpus = fetch.stdout.trim();
+    const corpus = sklearnCorpus(t);
+    if (!corpus) return;
     const started = process.hrtime.bigint();
     const run = spawnSync(
       process.execPath,

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { sklearnCorpus } from '../harness/corpus';
 import { ensureEngine } from '../../server/src/engine/lint';
-import { corpusFiles, formatTotals, ROOT, runFixSafety } from './fixSafety';
+import { corpusFiles, formatTotals, runFixSafety } from './fixSafety';
 
 /**
  * The bounded fix-safety run of the default suite: every scikit-learn notebook and half of the
@@ -13,15 +12,9 @@ describe('fix safety over the scikit-learn corpus (bounded)', () => {
   before(() => ensureEngine());
 
   it('applies every fix alone and all together without breaking anything', (t) => {
-    const fetch = spawnSync(process.execPath, [join(ROOT, 'scripts', 'corpus.mjs')], {
-      encoding: 'utf8',
-    });
-    if (fetch.status === 3) {
-      t.skip(`corpus unavailable: ${fetch.stderr.trim()}`);
-      return;
-    }
-    assert.equal(fetch.status, 0, fetch.stderr);
-    const all = corpusFiles([fetch.stdout.trim()]);
+    const corpus = sklearnCorpus(t);
+    if (!corpus) return;
+    const all = corpusFiles([corpus]);
     const scripts = all.filter((f) => f.endsWith('.py')).filter((_, i) => i % 2 === 0);
     const files = [...all.filter((f) => f.endsWith('.ipynb')), ...scripts];
     const started = process.hrtime.bigint();

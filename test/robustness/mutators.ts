@@ -188,6 +188,21 @@ function splice(text: string, start: number, end: number, insert: string): strin
   return text.slice(0, start) + insert + text.slice(end);
 }
 
+/** Swaps two of the given spans (tokens or lines), picked at random; the text between stays. */
+function swapTwo(text: string, spans: readonly Span[], random: Random): string {
+  if (spans.length < 2) return text;
+  let [a, b] = [random.pick(spans), random.pick(spans)];
+  if (a.start === b.start) return text;
+  if (a.start > b.start) [a, b] = [b, a];
+  return (
+    text.slice(0, a.start) +
+    text.slice(b.start, b.end) +
+    text.slice(a.end, b.start) +
+    text.slice(a.start, a.end) +
+    text.slice(b.end)
+  );
+}
+
 function randomChar(random: Random): string {
   if (random.chance(0.7)) return String.fromCharCode(random.between(0x09, 0x7e));
   if (random.chance(0.5)) return String.fromCharCode(random.between(0x80, 0xffff));
@@ -223,20 +238,7 @@ export const TEXT_MUTATORS: Record<string, TextMutator> = {
     const at = random.int(text.length + 1);
     return splice(text, at, at, piece);
   },
-  swapTokens(text, random) {
-    const all = tokens(text);
-    if (all.length < 2) return text;
-    let [a, b] = [random.pick(all), random.pick(all)];
-    if (a.start === b.start) return text;
-    if (a.start > b.start) [a, b] = [b, a];
-    return (
-      text.slice(0, a.start) +
-      text.slice(b.start, b.end) +
-      text.slice(a.end, b.start) +
-      text.slice(a.start, a.end) +
-      text.slice(b.end)
-    );
-  },
+  swapTokens: (text, random) => swapTwo(text, tokens(text), random),
   duplicateToken(text, random) {
     const all = tokens(text);
     if (all.length === 0) return text;
@@ -267,20 +269,7 @@ export const TEXT_MUTATORS: Record<string, TextMutator> = {
     const line = random.pick(lines);
     return splice(text, line.start, line.end, '');
   },
-  swapLines(text, random) {
-    const lines = lineSpans(text);
-    if (lines.length < 2) return text;
-    let [a, b] = [random.pick(lines), random.pick(lines)];
-    if (a.start === b.start) return text;
-    if (a.start > b.start) [a, b] = [b, a];
-    return (
-      text.slice(0, a.start) +
-      text.slice(b.start, b.end) +
-      text.slice(a.end, b.start) +
-      text.slice(a.start, a.end) +
-      text.slice(b.end)
-    );
-  },
+  swapLines: (text, random) => swapTwo(text, lineSpans(text), random),
   reindentLine(text, random) {
     const lines = lineSpans(text);
     if (lines.length === 0) return text;
