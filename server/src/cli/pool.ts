@@ -12,7 +12,7 @@ import type { FileOutcome, LintJobOptions, Target } from './lintFile';
  */
 
 /** Below this many files per worker, starting a worker (bundle + WebAssembly) costs more than it saves. */
-const MIN_FILES_PER_WORKER = 32;
+export const MIN_FILES_PER_WORKER = 32;
 
 /** Files handed to a worker ahead of its answers, so it never waits for the next one. */
 const QUEUE_DEPTH = 2;

@@ -15,7 +15,7 @@ import {
   type LintJobOptions,
   type Target,
 } from './lintFile';
-import { lintInWorkers, workerCount } from './pool';
+import { lintInWorkers, MIN_FILES_PER_WORKER, workerCount } from './pool';
 import {
   formatGithub,
   formatJson,
@@ -279,10 +279,32 @@ async function check(argv: readonly string[], io: Io): Promise<number> {
     await ensureEngine();
     return step.finish();
   };
-  if (threads > 1) {
-    await lintInWorkers(targets, jobOptions, threads, take, lintHere);
+  let start = 0;
+  if (threads > 1 && jobOptions.cache && !jobOptions.fix) {
+    // Cache hits are answered here first, until enough misses are met to be worth the workers: a
+    // warm run, or one with a few changed files, then starts no worker at all.
+    linter ??= new FileLinter(jobOptions);
+    const steps: ReturnType<FileLinter['begin']>[] = [];
+    let misses = 0;
+    for (const target of targets) {
+      const step = linter.begin(target);
+      steps.push(step);
+      if (!('outcome' in step) && ++misses >= 2 * MIN_FILES_PER_WORKER) break;
+    }
+    const whole = steps.length === targets.length;
+    for (const step of steps) {
+      if (!('outcome' in step) && !whole) break;
+      if (!('outcome' in step)) await ensureEngine();
+      take('outcome' in step ? step.outcome : step.finish(), start++);
+    }
+  }
+  // The rest from the first file not answered above (workers read the cache too).
+  const rest = targets.slice(start);
+  const restThreads = start === 0 ? threads : workerCount(rest.length, options.jobs);
+  if (restThreads > 1) {
+    await lintInWorkers(rest, jobOptions, restThreads, (o, i) => take(o, i + start), lintHere);
   } else {
-    for (const [index, target] of targets.entries()) take(await lintHere(target), index);
+    for (const [index, target] of rest.entries()) take(await lintHere(target), index + start);
   }
 
   if (options.writeBaseline) {
