@@ -168,8 +168,8 @@ export class LintServer {
         const project = this.configs.forFile(path);
         return {
           settings: this.lintSettings(path, editor),
-          // Everything the settings are made of, for the scan's cache key.
-          fingerprint: JSON.stringify([editor, project.file ?? '', project.config]),
+          // Everything the settings are made of (trust too: it confines rules), for the cache key.
+          fingerprint: JSON.stringify([editor, project.file ?? '', project.config, this.trusted]),
         };
       },
       excludesFor: async (folders) =>
