@@ -114,6 +114,22 @@ describe('a rule that throws, through the language server', () => {
     );
     assert.ok(failures[1].includes(other));
   });
+
+  it('is logged by the scan too, once, for a file never opened', async () => {
+    writeFileSync(join(ws.dir, 'closed.py'), TRAINING);
+    client.connection.onRequest('window/workDoneProgress/create', () => null);
+    const scan = () =>
+      client.connection.sendRequest('workspace/executeCommand', {
+        command: 'mlhygiene.server.scanWorkspace',
+      });
+    await scan();
+    await scan();
+    const closed = ws.uri('closed.py');
+    const found = await client.waitFor(closed, (d) => d.length === 1);
+    assert.equal(found[0].code, 'MLH301');
+    const failures = logs.filter((l) => l.includes(`rule MLH101 failed on ${closed}`));
+    assert.equal(failures.length, 1, failures.join('\n'));
+  });
 });
 
 describe('a rule past its time budget, through the language server', () => {

@@ -453,7 +453,8 @@ export class LintServer {
    * when `cellUri` picks it), so a skipped file or a rule cut short is visible where the user looks.
    */
   private noticeDiagnostics(result: LintResult, uri: string): Diagnostic[] {
-    this.logLintProblems({ ...result, internalErrors: [] }, uri);
+    // Rule failures too: the scan has no other place that logs them (each is logged once).
+    this.logLintProblems(result, uri);
     const top = { line: 0, character: 0 };
     return result.notices.map((notice) => ({
       range: { start: top, end: top },
